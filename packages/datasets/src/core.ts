@@ -1,0 +1,10 @@
+/**
+ * The parts shared by the browser entry (`index.ts`) and the Node.js entry
+ * (`node.ts`). Nothing here imports a `node:` module.
+ */
+export { type Batch, type BatchOptions, Dataset, type DatasetInit, type DatasetSplit } from "./dataset.js";
+export { DatasetFormatError, DatasetNotFoundError, type FormatProblem } from "./errors.js";
+export { type IdxArray, isGzip, parseIdx } from "./idx.js";
+export { datasetFromIdx, type IdxDatasetOptions } from "./idx-dataset.js";
+export { MNIST_SAMPLE_SHAPE } from "./mnist-embedded.js";
+export { type ShuffleKey, shuffledIndices } from "./shuffle.js";

@@ -1,0 +1,121 @@
+/**
+ * `proxy/kernel`: greedy modular training with the kernel proxy loss of Duan
+ * et al. (2019, 2021). With Q training modules, phase q < Q trains module q
+ * alone on the kernel proxy loss of its output, with modules 1..q−1 frozen;
+ * the last phase trains the output module with cross-entropy on the frozen
+ * representation. No gradient crosses a module boundary: each phase's tape
+ * watches only the parameters of the module it trains.
+ */
+import { ConfigError, crossEntropy, forwardThrough, type Module, type Phase, parametersOf, tapeFor } from "@modular/nn";
+import type { TrainingContext, TrainingMethod } from "@modular/nn";
+import {
+  KERNEL_LOSS_NAMES,
+  KERNEL_NAMES,
+  type KernelLossOptions,
+  kernelProxyLoss,
+  sameClassMatrix,
+} from "./kernel-loss.js";
+
+export interface KernelProxyOptions extends KernelLossOptions {
+  /** Epochs of each hidden-module phase. Default: the run's epochs. */
+  readonly hiddenEpochs?: number;
+  /** Epochs of the output-module phase. Default: the run's epochs. */
+  readonly outputEpochs?: number;
+  /** Learning rate of the output-module phase. Default: the run's learning rate. */
+  readonly outputLr?: number;
+}
+
+function validate(options: KernelProxyOptions): void {
+  if (options.kernel !== undefined && !KERNEL_NAMES.includes(options.kernel)) {
+    throw new ConfigError(`proxy/kernel: unknown kernel "${options.kernel}". Valid kernels: ${KERNEL_NAMES.join(", ")}.`);
+  }
+  if (options.loss !== undefined && !KERNEL_LOSS_NAMES.includes(options.loss)) {
+    throw new ConfigError(`proxy/kernel: unknown loss "${options.loss}". Valid losses: ${KERNEL_LOSS_NAMES.join(", ")}.`);
+  }
+  const weight = options.sameClassWeight ?? 1;
+  if (!(weight >= 0) || !Number.isFinite(weight)) {
+    throw new ConfigError(`proxy/kernel: sameClassWeight ${weight} is invalid; it must be a finite number >= 0.`);
+  }
+  const sigma = options.sigma ?? 1;
+  if (!(sigma > 0) || !Number.isFinite(sigma)) {
+    throw new ConfigError(`proxy/kernel: sigma ${sigma} is invalid; it must be a finite number > 0.`);
+  }
+}
+
+/** A phase that trains `modules[index]` on the kernel proxy loss, with earlier modules frozen. */
+function hiddenPhase(modules: readonly Module[], index: number, epochs: number, options: KernelProxyOptions, context: TrainingContext): Phase {
+  const frozen = modules.slice(0, index);
+  const target = modules[index]!;
+  const parameters = parametersOf([target]);
+  const optimizer = context.createOptimizer();
+  const name = `module ${index + 1}/${modules.length}`;
+  return {
+    label: `${name}: kernel proxy loss`,
+    epochs,
+    trainable: [target],
+    begin() {
+      frozen.forEach((module) => module.eval());
+    },
+    step(batch) {
+      const input = forwardThrough(frozen, batch.x);
+      const tape = tapeFor(parameters);
+      const loss = tape.record(() => kernelProxyLoss(target.forward(input), sameClassMatrix(batch.y), options));
+      optimizer.step(parameters, tape.gradient(loss, parameters.map((p) => p.value)));
+      return { losses: { [name]: loss } };
+    },
+    end() {
+      optimizer.dispose();
+    },
+  };
+}
+
+/** The last phase: the output module trained with cross-entropy on the frozen representation. */
+function outputPhase(modules: readonly Module[], epochs: number, lr: number | undefined, context: TrainingContext): Phase {
+  const frozen = modules.slice(0, -1);
+  const target = modules[modules.length - 1]!;
+  const parameters = parametersOf([target]);
+  const optimizer = context.createOptimizer();
+  if (lr !== undefined) optimizer.lr = lr;
+  const name = `module ${modules.length}/${modules.length}`;
+  return {
+    label: `${name}: output layer, cross-entropy`,
+    epochs,
+    trainable: [target],
+    begin() {
+      frozen.forEach((module) => module.eval());
+    },
+    step(batch) {
+      const features = forwardThrough(frozen, batch.x);
+      const tape = tapeFor(parameters);
+      const loss = tape.record(() => crossEntropy(target.forward(features), batch.y));
+      optimizer.step(parameters, tape.gradient(loss, parameters.map((p) => p.value)));
+      return { losses: { [name]: loss } };
+    },
+    end() {
+      optimizer.dispose();
+    },
+  };
+}
+
+export function kernelProxy(options: KernelProxyOptions = {}): TrainingMethod {
+  validate(options);
+  return {
+    name: "proxy/kernel",
+    plan(modules, context) {
+      if (modules.length < 2) {
+        throw new ConfigError(
+          `proxy/kernel needs at least 2 training modules (hidden modules and an output module), ` +
+            `but got ${modules.length}. Split the model, e.g. split(model, [blocks - 1]).`,
+        );
+      }
+      const hiddenEpochs = options.hiddenEpochs ?? context.epochs;
+      const outputEpochs = options.outputEpochs ?? context.epochs;
+      const phases: Phase[] = [];
+      for (let index = 0; index < modules.length - 1; index++) {
+        phases.push(hiddenPhase(modules, index, hiddenEpochs, options, context));
+      }
+      phases.push(outputPhase(modules, outputEpochs, options.outputLr, context));
+      return phases;
+    },
+  };
+}

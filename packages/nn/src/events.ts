@@ -1,0 +1,75 @@
+/**
+ * Typed progress events emitted by the runner. The CLI draws them; `--json`
+ * prints one per line; the bench records them.
+ */
+
+export interface RunStartEvent {
+  readonly event: "run-start";
+  readonly method: string;
+  readonly backend: string;
+  readonly modules: number;
+  readonly parameters: number;
+  readonly trainSamples: number;
+  readonly testSamples: number;
+  readonly phases: readonly { readonly label: string; readonly epochs: number }[];
+}
+
+export interface PhaseStartEvent {
+  readonly event: "phase-start";
+  /** Index of the phase, from 1. */
+  readonly phase: number;
+  readonly phases: number;
+  readonly label: string;
+  readonly epochs: number;
+  readonly stepsPerEpoch: number;
+}
+
+/** Mean losses over the last logging interval. */
+export interface StepEvent {
+  readonly event: "step";
+  readonly phase: number;
+  readonly epoch: number;
+  /** Step within the phase, from 1. */
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly losses: Readonly<Record<string, number>>;
+}
+
+export interface EpochEndEvent {
+  readonly event: "epoch-end";
+  readonly phase: number;
+  readonly epoch: number;
+  /** Mean losses over the epoch. */
+  readonly losses: Readonly<Record<string, number>>;
+  readonly seconds: number;
+}
+
+export interface PhaseEndEvent {
+  readonly event: "phase-end";
+  readonly phase: number;
+  readonly label: string;
+  readonly seconds: number;
+}
+
+export interface EvaluationEvent {
+  readonly event: "evaluation";
+  readonly split: "test";
+  readonly accuracy: number;
+  readonly samples: number;
+}
+
+export interface DoneEvent {
+  readonly event: "done";
+  readonly method: string;
+  readonly testAccuracy: number;
+  readonly seconds: number;
+}
+
+export type TrainingEvent =
+  | RunStartEvent
+  | PhaseStartEvent
+  | StepEvent
+  | EpochEndEvent
+  | PhaseEndEvent
+  | EvaluationEvent
+  | DoneEvent;

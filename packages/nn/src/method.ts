@@ -1,0 +1,68 @@
+/**
+ * The `TrainingMethod` contract that every scheme implements, E2EBP included.
+ *
+ * A method turns training modules into phases. A phase is a stretch of
+ * training with a fixed set of trainable modules: sequential proxy training
+ * is one phase per module; end-to-end backprop is one phase whose step
+ * updates every module. The runner owns epochs, batching, evaluation,
+ * logging and the non-finite-loss check.
+ */
+import type { Tensor } from "@modular/tensor";
+import type { Module } from "./module.js";
+import type { Optimizer, OptimizerSpec } from "./optim.js";
+
+/** One mini-batch: inputs [B, ...sampleShape] float32 and labels [B] int32. */
+export interface Batch {
+  readonly x: Tensor;
+  readonly y: Tensor;
+}
+
+/** What a phase step returns. Tensors stay on the device; the runner reads them at logging intervals. */
+export interface StepMetrics {
+  /** Scalar losses by the name of what they train, e.g. { "module 1/2": loss }. */
+  readonly losses: Readonly<Record<string, Tensor>>;
+}
+
+/** A source of batches, such as a `Dataset` from `@modular/datasets`. */
+export interface BatchSource {
+  /** Number of samples. */
+  readonly size: number;
+  /** Number of classes of the labels. */
+  readonly classes: number;
+  /** Batches of one epoch; with `shuffle`, the order depends only on (seed, epoch). */
+  batches(options: { batchSize: number; shuffle?: boolean; seed?: number; epoch?: number }): Iterable<Batch>;
+}
+
+/** Run settings a method plans with. */
+export interface TrainingContext {
+  /** Epochs of each phase, unless a method option overrides it. */
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly seed: number;
+  /** Number of classes of the task. */
+  readonly classes: number;
+  /** The optimizer spec chosen by the user (kind and learning rate). */
+  readonly optimizer: OptimizerSpec;
+  /** A new optimizer of the user's kind and learning rate. */
+  createOptimizer(): Optimizer;
+}
+
+export interface Phase {
+  /** Shown in progress output, e.g. "module 1/2: kernel proxy loss". */
+  readonly label: string;
+  readonly epochs: number;
+  /** Modules whose parameters this phase updates. */
+  readonly trainable: readonly Module[];
+  /** One optimisation step. Runs inside a `tidy` scope owned by the runner. */
+  step(batch: Batch): StepMetrics;
+  /** Called once before the first step (set train/eval modes of frozen modules here). */
+  begin?(): void;
+  /** Called once after the last step (dispose optimizer state here). */
+  end?(): void;
+}
+
+export interface TrainingMethod {
+  /** The name users type, as in the literature: "backprop", "proxy/kernel", "targetprop/dtp". */
+  readonly name: string;
+  plan(modules: readonly Module[], context: TrainingContext): Phase[];
+}

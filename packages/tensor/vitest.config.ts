@@ -1,0 +1,8 @@
+import { defineProject } from "vitest/config";
+
+export default defineProject({
+  test: {
+    name: "@modular/tensor",
+    include: ["test/**/*.test.ts"],
+  },
+});
