@@ -35,19 +35,26 @@ export type KernelName = "cosine" | "gaussian";
 export const KERNEL_NAMES: readonly KernelName[] = ["cosine", "gaussian"];
 
 /**
- * How kernel values are turned into a loss:
- * - "pairwise": mean kernel over different-class pairs, plus `sameClassWeight`
- *   times the mean of (1 − kernel) over same-class pairs;
- * - "alignment": 1 − the cosine alignment between the batch kernel matrix and
- *   the ideal one (1 for same-class pairs, 0 otherwise).
- * Both use only the strict upper triangle (each unordered pair once).
+ * Rule that turns the batch kernel matrix into a loss. Both rules use only
+ * the strict upper triangle, so each unordered pair counts once.
+ * - "alignment" (default): 1 − the cosine alignment between the kernel matrix
+ *   and the ideal one, which is 1 for same-class pairs and 0 otherwise.
+ * - "pairwise": the mean kernel value over different-class pairs, plus
+ *   `sameClassWeight` times the mean of (1 − kernel) over same-class pairs.
+ *   These are the two separability terms of Duan et al. written as losses.
+ *
+ * On the embedded MNIST with an MLP [256, 128] and 15 epochs, "alignment"
+ * reached 96.3–96.4 % test accuracy over seeds 1–3, while "pairwise" ranged
+ * from 90.2 % to 95.4 %, so "alignment" is the default (docs/results.md).
  */
 export type KernelLossName = "pairwise" | "alignment";
 
 export const KERNEL_LOSS_NAMES: readonly KernelLossName[] = ["pairwise", "alignment"];
 
 export interface KernelLossOptions {
+  /** Default "cosine". */
   readonly kernel?: KernelName;
+  /** Default "alignment". */
   readonly loss?: KernelLossName;
   /** Weight of the same-class term of the "pairwise" loss; 0 keeps only the different-class term. Default 1. */
   readonly sameClassWeight?: number;
@@ -60,15 +67,30 @@ export interface KernelLossOptions {
  * become unit vectors; shorter rows get ‖z‖ < 1, which the distance form of
  * the kernel penalises for different-class pairs, so the loss pushes such rows
  * outward before their ReLU units all die. An all-zero row gets z = 0.
- * The value 0.1 was picked on the embedded MNIST with an MLP [256, 128]:
- * 1e-2 left 8 of 1,996 test rows all-zero and 1 left features too short for
- * the cosine terms (test accuracy 88 %); 0.1 left 1 zero row (see docs/results.md).
+ * The value 0.1 was picked with the "pairwise" loss on the embedded MNIST
+ * (MLP [256, 128], 10 epochs). With 1e-2, 8 of 1,996 test rows were all-zero.
+ * With 1, features were too short for the cosine terms and accuracy fell to 88 %.
+ * With 0.1, one test row was all-zero.
  */
 const NORM_EPSILON = 0.1;
 
+/**
+ * Added under the square roots of the "alignment" loss's Frobenius norms, so
+ * a batch with no same-class pair, or with every kernel value 0, gives loss 1
+ * instead of 0/0. Small enough that the loss at the ideal kernel is below 1e-6.
+ */
+const ALIGNMENT_EPSILON = 1e-6;
+
 const upperTriangles = new Map<number, Tensor>();
 
-/** Constant [n, n] mask with ones strictly above the diagonal, cached per batch size. */
+/**
+ * Constant [n, n] mask with ones strictly above the diagonal, cached per
+ * batch size while it is alive.
+ *
+ * NOTE: the mask belongs to the enclosing `tidy` scope, so under the runner,
+ * which wraps each step in `tidy`, it is rebuilt on every step. Keeping it
+ * across scopes would also need the cache to follow `setBackend`.
+ */
 function strictUpperTriangle(n: number): Tensor {
   const cached = upperTriangles.get(n);
   if (cached !== undefined && !cached.isDisposed) return cached;
@@ -128,10 +150,10 @@ export function kernelProxyLoss(features: Tensor, same: Tensor, options: KernelL
   const upper = strictUpperTriangle(n);
   const sameUpper = mul(same, upper);
 
-  if ((options.loss ?? "pairwise") === "alignment") {
+  if ((options.loss ?? "alignment") === "alignment") {
     const kernelUpper = mul(kernel, upper);
     const inner = sum(mul(kernelUpper, sameUpper));
-    const norms = mul(sqrt(add(sum(mul(kernelUpper, kernelUpper)), NORM_EPSILON)), sqrt(add(sum(sameUpper), NORM_EPSILON)));
+    const norms = mul(sqrt(add(sum(mul(kernelUpper, kernelUpper)), ALIGNMENT_EPSILON)), sqrt(add(sum(sameUpper), ALIGNMENT_EPSILON)));
     return sub(1, div(inner, norms));
   }
 

@@ -21,7 +21,13 @@ export interface KernelProxyOptions extends KernelLossOptions {
   readonly hiddenEpochs?: number;
   /** Epochs of the output-module phase. Default: the run's epochs. */
   readonly outputEpochs?: number;
-  /** Learning rate of the output-module phase. Default: the run's learning rate. */
+  /**
+   * Learning rate of the output-module phase. Default: 10 × the run's rate.
+   * The proxy loss leaves the scale of the representation free, and on the
+   * embedded MNIST the output layer at the run's Adam rate of 1e-3 still had
+   * cross-entropy 0.19 after 15 epochs, against 0.02 at 1e-2. With SGD at a
+   * large rate, pass a value here.
+   */
   readonly outputLr?: number;
 }
 
@@ -39,6 +45,15 @@ function validate(options: KernelProxyOptions): void {
   const sigma = options.sigma ?? 1;
   if (!(sigma > 0) || !Number.isFinite(sigma)) {
     throw new ConfigError(`proxy/kernel: sigma ${sigma} is invalid; it must be a finite number > 0.`);
+  }
+  for (const [name, epochs] of [["hiddenEpochs", options.hiddenEpochs], ["outputEpochs", options.outputEpochs]] as const) {
+    if (epochs !== undefined && (!Number.isInteger(epochs) || epochs <= 0)) {
+      throw new ConfigError(`proxy/kernel: ${name} ${epochs} is invalid; it must be a positive integer.`);
+    }
+  }
+  const lr = options.outputLr;
+  if (lr !== undefined && (!(lr > 0) || !Number.isFinite(lr))) {
+    throw new ConfigError(`proxy/kernel: outputLr ${lr} is invalid; it must be a finite number > 0.`);
   }
 }
 
@@ -69,13 +84,16 @@ function hiddenPhase(modules: readonly Module[], index: number, epochs: number, 
   };
 }
 
+/** Ratio of the default output-phase learning rate to the run's rate (see `outputLr`). */
+const OUTPUT_LR_FACTOR = 10;
+
 /** The last phase: the output module trained with cross-entropy on the frozen representation. */
 function outputPhase(modules: readonly Module[], epochs: number, lr: number | undefined, context: TrainingContext): Phase {
   const frozen = modules.slice(0, -1);
   const target = modules[modules.length - 1]!;
   const parameters = parametersOf([target]);
   const optimizer = context.createOptimizer();
-  if (lr !== undefined) optimizer.lr = lr;
+  optimizer.lr = lr ?? optimizer.lr * OUTPUT_LR_FACTOR;
   const name = `module ${modules.length}/${modules.length}`;
   return {
     label: `${name}: output layer, cross-entropy`,

@@ -158,11 +158,13 @@ export class Adam implements Optimizer {
     });
   }
 
+  /** Dispose the moment tensors and reset the step counts, so a later step starts from t = 1. */
   dispose(): void {
     for (const slot of [this.m, this.v]) {
       for (const tensor of slot.values()) tensor.dispose();
       slot.clear();
     }
+    this.steps.clear();
   }
 }
 

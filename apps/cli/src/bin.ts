@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+/** The `modular` executable: runs the CLI on the process arguments and exits with its status. */
+import { runCli } from "./cli.js";
+
+// A reader that closes the pipe early (`modular train --json | head`) ends
+// the run quietly instead of crashing with an unhandled EPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(0);
+  });
+}
+
+const status = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });
+process.exitCode = status;

@@ -1,0 +1,180 @@
+/**
+ * The `modular` command line: Commander parses the arguments, `options.ts`
+ * validates them, and `train-command.ts` runs them. `runCli` returns the
+ * exit status instead of exiting, so tests call it in the same process.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { DEFAULT_FASHION_MNIST_DIR } from "@modular/datasets";
+import { OPTIMIZER_KINDS } from "@modular/nn";
+import { listBackends } from "@modular/tensor";
+import packageJson from "../package.json" with { type: "json" };
+import { errorMessage, EXIT_FAILURE, EXIT_SUCCESS, EXIT_USAGE, formatRunError, UsageError } from "./errors.js";
+import { trainHelpAfterFlags } from "./help.js";
+import { parseTrainFlags, type TrainFlags } from "./options.js";
+import { writeJsonError } from "./report/json.js";
+import type { OutputStream } from "./report/reporter.js";
+import { runTrain } from "./train-command.js";
+
+/** Output streams of `runCli`, and the environment it reads `MODULAR_DEBUG` from. */
+export interface CliIO {
+  readonly stdout: OutputStream;
+  readonly stderr: OutputStream;
+  /** Default: `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** A Commander error together with the command that raised it, so its message can list that command's flags. */
+class CommandLineError extends Error {
+  constructor(
+    readonly commanderError: CommanderError,
+    readonly command: Command,
+  ) {
+    super(commanderError.message);
+  }
+}
+
+function throwFrom(command: Command): (error: CommanderError) => never {
+  return (error) => {
+    throw new CommandLineError(error, command);
+  };
+}
+
+function defineTrainCommand(program: Command, io: CliIO, onTrain: (flags: TrainFlags) => Promise<void>): Command {
+  const train = program
+    .command("train")
+    .description("train a model with one training method, then report its test accuracy");
+  train.exitOverride(throwFrom(train));
+
+  // Flags without a default value state theirs in the description, because
+  // Commander shows "(default: ...)" only for a defined default.
+  const option = (flags: string, description: string, group: string, defaultValue?: string): Option => {
+    const created = new Option(flags, description).helpGroup(group);
+    return defaultValue === undefined ? created : created.default(defaultValue, defaultValue);
+  };
+
+  const model = "Model and method:";
+  train.addOption(option("--method <name>", "training method, see Methods below", model, "proxy/kernel"));
+  train.addOption(option("--model <name>", "model architecture, see Models below", model, "mlp"));
+  train.addOption(option("--hidden <widths>", "comma-separated widths of the hidden layers, in units", model, "256,128"));
+
+  const data = "Data:";
+  train.addOption(option("--dataset <name>", "dataset, see Datasets below", data, "mnist"));
+  train.addOption(
+    option(
+      "--data-dir <dir>",
+      `folder with the four IDX files of fashion-mnist (default: ${DEFAULT_FASHION_MNIST_DIR})`,
+      data,
+    ),
+  );
+  train.addOption(option("--limit-train <n>", "train on the first n training samples (default: all)", data));
+  train.addOption(option("--limit-test <n>", "evaluate on the first n test samples (default: all)", data));
+
+  const training = "Training:";
+  train.addOption(option("--epochs <n>", "epochs of each training phase", training, "15"));
+  train.addOption(option("--batch-size <n>", "samples per mini-batch", training, "128"));
+  train.addOption(option("--lr <rate>", "learning rate of the optimizer", training, "0.001"));
+  const optimizers = [...OPTIMIZER_KINDS].sort().join(", ");
+  train.addOption(option("--optimizer <name>", `optimizer: ${optimizers}`, training, "adam"));
+  train.addOption(
+    option("--seed <n>", "seed of the initial weights and the shuffles, an integer from 0 to 4294967295", training, "1"),
+  );
+  const backends = listBackends().sort().join(", ");
+  train.addOption(option("--backend <name>", `tensor backend: ${backends}`, training, "cpu"));
+
+  const output = "Output:";
+  train.addOption(
+    option("--json", "print one JSON object per line for every training event, and nothing else on stdout", output),
+  );
+  train.addOption(option("--log-every <steps>", "steps between loss readbacks and progress updates", output, "20"));
+  train.addHelpOption(new Option("-h, --help", "print this help").helpGroup(output));
+
+  train.addHelpText("after", () => trainHelpAfterFlags(io.stdout.columns ?? 80));
+  train.action((flags: TrainFlags) => onTrain(flags));
+  return train;
+}
+
+function createProgram(io: CliIO, onTrain: (flags: TrainFlags) => Promise<void>): Command {
+  const program = new Command("modular")
+    .description("Train deep networks without end-to-end backpropagation.")
+    .version(packageJson.version, "-V, --version", "print the version")
+    .helpOption("-h, --help", "print this help")
+    .helpCommand("help [command]", "print the help of a command")
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      // runCli prints every error itself, with the valid values.
+      outputError: () => {},
+      getOutHelpWidth: () => io.stdout.columns ?? 80,
+      getErrHelpWidth: () => io.stderr.columns ?? 80,
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+    })
+    .addHelpText("after", '\nRun "modular train --help" for the training methods, models and datasets.');
+  program.exitOverride(throwFrom(program));
+
+  defineTrainCommand(program, io, onTrain);
+  return program;
+}
+
+/** Formats a Commander parse error for stderr, with the valid commands or flags. */
+function describeCommandLineError(failure: CommandLineError): string {
+  const { commanderError: cause, command } = failure;
+  const lines = [`modular: ${cause.message}`];
+  if (cause.code === "commander.unknownCommand") {
+    const commands = command.commands.map((sub) => sub.name()).sort();
+    lines.push(`Valid commands: ${commands.join(", ")}.`);
+  }
+  if (cause.code === "commander.unknownOption") {
+    const flags = command.options.map((option) => option.long ?? option.short).filter((flag) => flag !== undefined);
+    lines.push(`Valid flags of "${command.name()}": ${[...flags, "--help"].join(", ")}.`);
+  }
+  const help = command.parent === null ? "modular --help" : `modular ${command.name()} --help`;
+  lines.push(`Run "${help}" for usage.`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** Writes the error of a failed `runCli` and returns the exit status. */
+function reportError(error: unknown, io: CliIO, json: boolean, debug: boolean): number {
+  if (error instanceof CommandLineError) {
+    // Commander raises for --help and --version too, with exit code 0.
+    if (error.commanderError.exitCode === 0) return EXIT_SUCCESS;
+    // `modular` without a command prints the help to stderr.
+    if (error.commanderError.code !== "commander.help") io.stderr.write(describeCommandLineError(error));
+    if (json) writeJsonError(io.stdout, { name: "UsageError", message: error.commanderError.message.replace(/^error: /, "") });
+    return EXIT_USAGE;
+  }
+
+  if (json) {
+    const name = error instanceof Error ? error.name : "Error";
+    writeJsonError(io.stdout, { name, message: errorMessage(error) });
+  }
+  if (error instanceof UsageError) {
+    io.stderr.write(`modular: error: ${error.message}\nRun "modular train --help" for usage.\n`);
+    return EXIT_USAGE;
+  }
+  io.stderr.write(formatRunError(error, debug));
+  return EXIT_FAILURE;
+}
+
+/**
+ * Runs `modular` with `argv` (the arguments after the program name) and
+ * returns the exit status: 0 on success, 1 when the run fails, 2 for an
+ * invalid command line. Output goes to `io.stdout` and `io.stderr`.
+ */
+export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+  const debug = (io.env ?? process.env).MODULAR_DEBUG === "1";
+  let json = argv.includes("--json");
+
+  const program = createProgram(io, async (flags) => {
+    const config = parseTrainFlags(flags);
+    json = config.json;
+    await runTrain(config, io.stdout);
+  });
+
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return EXIT_SUCCESS;
+  } catch (error) {
+    return reportError(error, io, json, debug);
+  }
+}

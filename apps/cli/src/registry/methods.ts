@@ -1,0 +1,31 @@
+/**
+ * Training methods that `modular train --method` accepts. An entry builds the
+ * `TrainingMethod` from its package and cuts the model into the training
+ * modules that method trains. A new scheme needs one entry here.
+ */
+import { backprop, type Model, type Module, splitBeforeOutput, type TrainingMethod } from "@modular/nn";
+import { kernelProxy } from "@modular/method-proxy";
+import type { RegistryEntry } from "./entry.js";
+
+export interface MethodEntry extends RegistryEntry {
+  /** Creates the method with its default options. */
+  create(): TrainingMethod;
+  /** Cuts `model` into the training modules the method trains, in forward order. */
+  split(model: Model): Module[];
+}
+
+export const METHODS: readonly MethodEntry[] = [
+  {
+    name: "backprop",
+    description: "end-to-end backpropagation through the whole model: the baseline",
+    create: () => backprop(),
+    split: splitBeforeOutput,
+  },
+  {
+    name: "proxy/kernel",
+    description:
+      "the hidden layers trained on the kernel proxy loss (Duan et al. 2019, 2021), then the output layer on cross-entropy",
+    create: () => kernelProxy(),
+    split: splitBeforeOutput,
+  },
+];

@@ -1,0 +1,92 @@
+/**
+ * Human-readable output of `modular train`: a header line, one progress bar
+ * per phase on a terminal, a line per epoch, and the test accuracy and wall
+ * time at the end. When stdout is not a terminal (a pipe, a CI log), it
+ * prints the same lines without bars.
+ */
+import type { EpochEndEvent, PhaseStartEvent, RunStartEvent, TrainingEvent } from "@modular/nn";
+import { formatCount, formatLosses, formatPercent, formatSeconds } from "./format.js";
+import { PhaseBar } from "./phase-bar.js";
+import type { OutputStream, Reporter, RunDescription } from "./reporter.js";
+
+export class HumanReporter implements Reporter {
+  private bar: PhaseBar | undefined;
+  /** Phase count and the epochs of the current phase, for "epoch 3/15". */
+  private phases = 0;
+  private phaseEpochs = 0;
+
+  /** `startedMs` is the `performance.now()` time the command started, for the wall time. */
+  constructor(
+    private readonly stdout: OutputStream,
+    private readonly run: RunDescription,
+    private readonly startedMs: number,
+  ) {}
+
+  onEvent(event: TrainingEvent): void {
+    switch (event.event) {
+      case "run-start":
+        this.phases = event.phases.length;
+        this.print(this.header(event));
+        break;
+      case "phase-start":
+        this.startPhase(event);
+        break;
+      case "step":
+        this.bar?.update(event.step, { epoch: `${event.epoch}/${this.phaseEpochs}`, loss: formatLosses(event.losses) });
+        break;
+      case "epoch-end":
+        this.print(this.epochLine(event));
+        break;
+      case "phase-end":
+        this.closeBar();
+        this.print(`Phase ${event.phase}/${this.phases} finished in ${formatSeconds(event.seconds)}`);
+        break;
+      case "evaluation":
+        this.print(`Test accuracy: ${formatPercent(event.accuracy)}`);
+        break;
+      case "done":
+        this.print(`Wall time: ${formatSeconds((performance.now() - this.startedMs) / 1000)}`);
+        break;
+    }
+  }
+
+  close(): void {
+    this.closeBar();
+  }
+
+  private header(event: RunStartEvent): string {
+    return [
+      `Method ${event.method}`,
+      `model ${this.run.modelSummary}, ${formatCount(event.parameters)} parameters`,
+      `dataset ${this.run.dataset}, ${formatCount(event.trainSamples)} train / ${formatCount(event.testSamples)} test`,
+      `backend ${event.backend}`,
+      `seed ${this.run.seed}`,
+    ].join(" | ");
+  }
+
+  private startPhase(event: PhaseStartEvent): void {
+    this.phaseEpochs = event.epochs;
+    const epochs = event.epochs === 1 ? "1 epoch" : `${event.epochs} epochs`;
+    this.print(`Phase ${event.phase}/${event.phases}: ${event.label} (${epochs} of ${event.stepsPerEpoch} steps)`);
+    if (this.stdout.isTTY === true) {
+      this.bar = new PhaseBar(this.stdout, event.label, event.stepsPerEpoch * event.epochs, event.epochs);
+    }
+  }
+
+  private epochLine(event: EpochEndEvent): string {
+    const width = String(this.phaseEpochs).length;
+    const epoch = `${String(event.epoch).padStart(width)}/${this.phaseEpochs}`;
+    return `  epoch ${epoch}  loss ${formatLosses(event.losses)}  ${formatSeconds(event.seconds)}`;
+  }
+
+  /** Prints a line, above the progress bar while one is drawn. */
+  private print(line: string): void {
+    if (this.bar === undefined) this.stdout.write(`${line}\n`);
+    else this.bar.log(line);
+  }
+
+  private closeBar(): void {
+    this.bar?.stop();
+    this.bar = undefined;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The contract between the train command and its two output modes: the
+ * human-readable progress display and `--json`.
+ */
+import type { TrainingEvent } from "@modular/nn";
+import type { OptimizerSpec } from "@modular/nn";
+
+/** A writable text stream: `process.stdout`, or a capture in tests. */
+export interface OutputStream {
+  write(chunk: string): unknown;
+  /** True when the stream is a terminal, so progress bars can redraw in place. */
+  readonly isTTY?: boolean;
+  /** Terminal width in characters, when known. */
+  readonly columns?: number;
+}
+
+/** Settings of a run that the CLI fixes before the runner starts it. */
+export interface RunDescription {
+  readonly method: string;
+  readonly model: string;
+  /** The model in a few words, e.g. "mlp 784-256-128-10". */
+  readonly modelSummary: string;
+  readonly hidden: readonly number[];
+  readonly dataset: string;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly optimizer: OptimizerSpec;
+  readonly seed: number;
+  readonly logEvery: number;
+}
+
+/** Receives the runner's events and draws or prints them. */
+export interface Reporter {
+  onEvent(event: TrainingEvent): void;
+  /** Stops any drawing and releases timers. Called once when the run ends, whether it succeeded or failed. */
+  close(): void;
+}

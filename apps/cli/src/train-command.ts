@@ -1,0 +1,80 @@
+/**
+ * `modular train`: composes a dataset, a model, a training method and a
+ * backend from the validated flags, hands them to the runner of
+ * `@modular/nn`, and draws its events. The training itself happens in the
+ * libraries.
+ */
+import type { Dataset } from "@modular/datasets";
+import { train } from "@modular/nn";
+import { setBackend } from "@modular/tensor";
+import { UsageError } from "./errors.js";
+import type { TrainConfig } from "./options.js";
+import { HumanReporter } from "./report/human.js";
+import { JsonReporter } from "./report/json.js";
+import type { OutputStream, Reporter, RunDescription } from "./report/reporter.js";
+
+/**
+ * Returns the first `limit` samples of `dataset`, or all of them when `limit`
+ * is undefined. `split` names the dataset split in the error message, e.g.
+ * "the mnist training split".
+ */
+function firstSamples(dataset: Dataset, limit: number | undefined, flag: string, split: string): Dataset {
+  if (limit === undefined) return dataset;
+  if (limit > dataset.size) {
+    throw new UsageError(
+      `Invalid value "${limit}" for ${flag}: ${split} has only ${dataset.size} samples. ` +
+        `Expected an integer from 1 to ${dataset.size}.`,
+    );
+  }
+  return dataset.slice(0, limit);
+}
+
+/** Runs `modular train` with `config`, writing progress to `stdout`. Throws what the libraries throw. */
+export async function runTrain(config: TrainConfig, stdout: OutputStream): Promise<void> {
+  const startedMs = performance.now();
+  await setBackend(config.backend);
+
+  const data = await config.dataset.load(config.dataDir);
+  const name = config.dataset.name;
+  const trainSet = firstSamples(data.train, config.limitTrain, "--limit-train", `the ${name} training split`);
+  const testSet = firstSamples(data.test, config.limitTest, "--limit-test", `the ${name} test split`);
+
+  const modelOptions = { hidden: config.hidden, sampleShape: trainSet.sampleShape, classes: trainSet.classes };
+  const model = config.model.build(modelOptions, config.seed);
+  const modules = config.method.split(model);
+  const method = config.method.create();
+
+  const run: RunDescription = {
+    method: method.name,
+    model: config.model.name,
+    modelSummary: config.model.summary(modelOptions),
+    hidden: config.hidden,
+    dataset: config.dataset.name,
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    optimizer: config.optimizer,
+    seed: config.seed,
+    logEvery: config.logEvery,
+  };
+  const reporter: Reporter = config.json
+    ? new JsonReporter(stdout, run)
+    : new HumanReporter(stdout, run, startedMs);
+
+  try {
+    await train({
+      modules,
+      method,
+      train: trainSet,
+      test: testSet,
+      epochs: config.epochs,
+      batchSize: config.batchSize,
+      seed: config.seed,
+      optimizer: config.optimizer,
+      logEvery: config.logEvery,
+      onEvent: (event) => reporter.onEvent(event),
+    });
+  } finally {
+    reporter.close();
+    model.dispose();
+  }
+}

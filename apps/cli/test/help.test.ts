@@ -1,0 +1,89 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, test } from "vitest";
+import { DATASETS } from "../src/registry/datasets.js";
+import { METHODS } from "../src/registry/methods.js";
+import { MODELS } from "../src/registry/models.js";
+import { Capture, run } from "./run-cli.js";
+
+/** Collapses the line breaks and indentation of wrapped help text. */
+function unwrap(text: string): string {
+  return text.replace(/\s+/g, " ");
+}
+
+describe("modular --help", () => {
+  test("lists the train command", async () => {
+    const { code, stdout, stderr } = await run(["--help"]);
+
+    expect(code).toBe(0);
+    expect(stdout).toContain("Usage: modular");
+    expect(stdout).toMatch(/train \[options\]/);
+    expect(stderr).toBe("");
+  });
+
+  test("--version prints the package version", async () => {
+    const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+      version: string;
+    };
+
+    const { code, stdout } = await run(["--version"]);
+
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe(version);
+  });
+
+  test("no command prints the help with status 2", async () => {
+    const { code, stderr } = await run([]);
+
+    expect(code).toBe(2);
+    expect(stderr).toContain("Usage: modular");
+  });
+});
+
+describe("modular train --help", () => {
+  const entries = [
+    ...METHODS.map((entry) => ["method", entry] as const),
+    ...MODELS.map((entry) => ["model", entry] as const),
+    ...DATASETS.map((entry) => ["dataset", entry] as const),
+  ];
+
+  test.each(entries)("lists the %s %s with its description", async (_kind, entry) => {
+    const { code, stdout } = await run(["train", "--help"]);
+
+    expect(code).toBe(0);
+    expect(unwrap(stdout)).toContain(`${entry.name} ${entry.description}`);
+  });
+
+  test("lists every flag with its default", async () => {
+    const { stdout } = await run(["train", "--help"]);
+    const text = unwrap(stdout);
+
+    const defaults: [string, string][] = [
+      ["--method <name>", "proxy/kernel"],
+      ["--model <name>", "mlp"],
+      ["--hidden <widths>", "256,128"],
+      ["--dataset <name>", "mnist"],
+      ["--epochs <n>", "15"],
+      ["--batch-size <n>", "128"],
+      ["--lr <rate>", "0.001"],
+      ["--optimizer <name>", "adam"],
+      ["--seed <n>", "1"],
+      ["--backend <name>", "cpu"],
+      ["--log-every <steps>", "20"],
+    ];
+    for (const [flag, defaultValue] of defaults) {
+      expect(text).toMatch(new RegExp(`${flag.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} [^]*?\\(default: ${defaultValue}\\)`));
+    }
+    for (const flag of ["--data-dir <dir>", "--limit-train <n>", "--limit-test <n>", "--json", "--help"]) {
+      expect(text).toContain(flag);
+    }
+  });
+
+  test("fits an 80-column terminal", async () => {
+    const stdout = new Capture(false, 80);
+
+    await run(["train", "--help"], { stdout });
+
+    const longest = Math.max(...stdout.text.split("\n").map((line) => line.length));
+    expect(longest).toBeLessThanOrEqual(80);
+  });
+});

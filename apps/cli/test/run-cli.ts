@@ -1,0 +1,43 @@
+/** Runs `runCli` in this process with captured output streams. */
+import { runCli } from "../src/index.js";
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A writable capture; `isTTY` and `columns` make it look like a terminal to the progress display. */
+export class Capture {
+  text = "";
+
+  constructor(
+    readonly isTTY = false,
+    readonly columns?: number,
+  ) {}
+
+  write(chunk: string): boolean {
+    this.text += chunk;
+    return true;
+  }
+}
+
+export async function run(
+  argv: readonly string[],
+  options: { stdout?: Capture; env?: Record<string, string | undefined> } = {},
+): Promise<CliRun> {
+  const stdout = options.stdout ?? new Capture();
+  const stderr = new Capture();
+  const code = await runCli(argv, { stdout, stderr, env: options.env ?? {} });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** Flags of a run small enough for a test that still reaches well above chance accuracy with either method. */
+export const SMALL_RUN = [
+  "--epochs", "3",
+  "--batch-size", "32",
+  "--lr", "0.001",
+  "--limit-train", "2000",
+  "--limit-test", "500",
+  "--hidden", "64",
+];
