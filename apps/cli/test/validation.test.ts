@@ -85,7 +85,7 @@ describe("library errors", () => {
     const { code, stdout, stderr } = await run(argv);
 
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^modular: error: Training stopped: the loss of model became (NaN|Infinity|-Infinity) at step \d+/);
+    expect(stderr).toMatch(/^modular: error: Training stopped: loss "model" became (NaN|Infinity|-Infinity) at step \d+/);
     expect(stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(stdout).not.toContain("Test accuracy");
   });

@@ -6,7 +6,7 @@
  * tape or was computed from a watched tensor while this tape was recording.
  * Any other tensor, including the output of another module's forward pass,
  * is a constant to this tape. So a gradient never crosses a module boundary
- * unless the scheme asks for it with `watch`.
+ * unless the scheme requests it with `watch`.
  *
  * Tensors saved by a tape are not kept alive by it: compute the gradient
  * inside the same `tidy` scope as the forward pass.

@@ -2,7 +2,7 @@
 import { addOpListener, exp, matmul, mul, sum, type Tensor, tensor, tidy } from "@modular/tensor";
 import { describe, expect, test } from "vitest";
 import { customVjp, Tape, type VjpContext } from "../src/index.js";
-import "./all-close.js";
+import "@modular/testing";
 
 const FIXED = [
   [0.5, -1],

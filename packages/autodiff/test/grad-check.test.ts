@@ -2,7 +2,7 @@
 import { exp, memory, mul, sum, type Tensor, tensor } from "@modular/tensor";
 import { describe, expect, test } from "vitest";
 import { checkGradients, customVjp, GradientError } from "../src/index.js";
-import "./all-close.js";
+import "@modular/testing";
 
 describe("checkGradients", () => {
   test("accepts a correct gradient", async () => {

@@ -24,7 +24,7 @@ import {
 } from "@modular/tensor";
 import { describe, expect, test } from "vitest";
 import { checkGradients, Tape } from "../src/index.js";
-import "./all-close.js";
+import "@modular/testing";
 import { fixture } from "./backends.js";
 
 const BATCH = 4;

@@ -14,7 +14,7 @@ import {
 } from "@modular/tensor";
 import { describe, expect, test } from "vitest";
 import { GradientError, Tape } from "../src/index.js";
-import "./all-close.js";
+import "@modular/testing";
 import { fixture } from "./backends.js";
 
 describe("recording", () => {

@@ -68,7 +68,7 @@ import {
 } from "@modular/tensor";
 import { describe, expect, test } from "vitest";
 import { checkGradients, listVjps, Tape } from "../src/index.js";
-import "./all-close.js";
+import "@modular/testing";
 import { describeOnBackends, fixture } from "./backends.js";
 
 /** Generator of an input's `size` values from a seed. */

@@ -109,7 +109,7 @@ export function normalizeRows(features: Tensor): Tensor {
 }
 
 /**
- * The batch kernel matrix [N, N] of features [N, ...].
+ * Compute the batch kernel matrix [N, N] of features [N, ...].
  *
  * The kernel is computed from squared distances between the normalised
  * rows, d²ᵢⱼ = ‖zᵢ‖² + ‖zⱼ‖² − 2 zᵢ·zⱼ: cosine k = 1 − d²/2 and Gaussian
@@ -136,7 +136,7 @@ export function sameClassMatrix(labels: Tensor): Tensor {
 }
 
 /**
- * The kernel proxy loss of `features` [N, ...] given the pairwise labels
+ * Compute the kernel proxy loss of `features` [N, ...] given the pairwise labels
  * `same` [N, N] (1 for a same-class pair). Returns a scalar.
  */
 export function kernelProxyLoss(features: Tensor, same: Tensor, options: KernelLossOptions = {}): Tensor {

@@ -57,7 +57,7 @@ function validate(options: KernelProxyOptions): void {
   }
 }
 
-/** A phase that trains `modules[index]` on the kernel proxy loss, with earlier modules frozen. */
+/** Plan the phase that trains `modules[index]` on the kernel proxy loss, with earlier modules frozen. */
 function hiddenPhase(modules: readonly Module[], index: number, epochs: number, options: KernelProxyOptions, context: TrainingContext): Phase {
   const frozen = modules.slice(0, index);
   const target = modules[index]!;
@@ -87,7 +87,7 @@ function hiddenPhase(modules: readonly Module[], index: number, epochs: number, 
 /** Ratio of the default output-phase learning rate to the run's rate (see `outputLr`). */
 const OUTPUT_LR_FACTOR = 10;
 
-/** The last phase: the output module trained with cross-entropy on the frozen representation. */
+/** Plan the last phase, which trains the output module with cross-entropy on the frozen representation. */
 function outputPhase(modules: readonly Module[], epochs: number, lr: number | undefined, context: TrainingContext): Phase {
   const frozen = modules.slice(0, -1);
   const target = modules[modules.length - 1]!;

@@ -13,7 +13,7 @@ import {
   normalizeRows,
   sameClassMatrix,
 } from "../src/index.js";
-import "./all-close.js";
+import "@modular/testing";
 
 function labels(values: number[]): Tensor {
   return tensor(Int32Array.from(values), [values.length]);

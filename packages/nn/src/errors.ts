@@ -20,7 +20,7 @@ export class NonFiniteLossError extends Error {
     readonly value: number,
   ) {
     super(
-      `Training stopped: the loss of ${lossName} became ${value} at step ${step} (epoch ${epoch}) ` +
+      `Training stopped: loss "${lossName}" became ${value} at step ${step} (epoch ${epoch}) ` +
         `of phase "${phase}". Lower the learning rate (--lr) or check the input data for NaN or infinite values.`,
     );
   }

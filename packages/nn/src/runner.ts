@@ -3,9 +3,9 @@
  * shuffling, logging intervals, the non-finite-loss check and evaluation,
  * and reports progress as typed events.
  *
- * Losses stay on the device during an interval; the runner reads them back
- * once per logging interval (one read of all the interval's losses), which
- * also finds the exact step where a loss first became non-finite.
+ * Losses stay on the device between logging intervals. The runner reads all
+ * of an interval's losses back in one transfer, and that read also finds the
+ * exact step where a loss first became non-finite.
  */
 import { concat, getBackend, reshape, tidy } from "@modular/tensor";
 import type { Tensor } from "@modular/tensor";
@@ -174,7 +174,7 @@ async function runPhase(
     for (let epoch = 1; epoch <= phase.epochs; epoch++) {
       const epochStarted = performance.now();
       epochLosses = new Map();
-      // Each phase sees its own shuffles: the key mixes the phase index into the epoch counter.
+      // Each phase gets its own shuffles because the key mixes the phase index into the epoch counter.
       const shuffleEpoch = index * 100_000 + epoch;
       for (const batch of options.train.batches({ batchSize: options.batchSize, shuffle: true, seed, epoch: shuffleEpoch })) {
         step++;

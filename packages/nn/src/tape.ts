@@ -2,12 +2,12 @@
 import { Tape } from "@modular/autodiff";
 import type { Module, Parameter } from "./module.js";
 
-/** The parameters of `modules`, in order. */
+/** Collect the parameters of `modules`, in order. */
 export function parametersOf(modules: readonly Module[]): Parameter[] {
   return modules.flatMap((module) => module.parameters());
 }
 
-/** A tape that watches the current values of `parameters` and nothing else. */
+/** Create a tape that watches the current values of `parameters` and nothing else. */
 export function tapeFor(parameters: readonly Parameter[]): Tape {
   return new Tape().watch(...parameters.map((parameter) => parameter.value));
 }

@@ -13,7 +13,7 @@ import {
   split,
   splitBeforeOutput,
 } from "../src/index.js";
-import "./all-close.js";
+import "@modular/testing";
 
 const MNIST_MLP: MlpSpec = { kind: "mlp", inputShape: [1, 28, 28], hidden: [64, 32], classes: 10 };
 

@@ -2,7 +2,7 @@
 import { tensor, zeros } from "@modular/tensor";
 import { describe, expect, test } from "vitest";
 import { ConfigError, Flatten, Linear, ReLU, Sigmoid, Tanh } from "../src/index.js";
-import "./all-close.js";
+import "@modular/testing";
 
 describe("Linear", () => {
   test("output shape is [N, outFeatures]", () => {

@@ -2,7 +2,7 @@
 import { type Tensor, tensor, zeros } from "@modular/tensor";
 import { describe, expect, test } from "vitest";
 import { ConfigError, crossEntropy, mse } from "../src/index.js";
-import "./all-close.js";
+import "@modular/testing";
 
 function labels(values: number[]): Tensor {
   return tensor(Int32Array.from(values), [values.length]);

@@ -13,7 +13,7 @@ import {
   Parameter,
   SGD,
 } from "../src/index.js";
-import "./all-close.js";
+import "@modular/testing";
 
 const GRADIENTS = [1, 2, -1];
 

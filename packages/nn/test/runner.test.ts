@@ -271,7 +271,7 @@ describe("train non-finite loss", () => {
       step: 7,
       value: Number.NaN,
     });
-    expect((error as Error).message).toContain('the loss of probe module became NaN at step 7 (epoch 2) of phase "probe phase 1"');
+    expect((error as Error).message).toContain('loss "probe module" became NaN at step 7 (epoch 2) of phase "probe phase 1"');
   });
 
   test("training stops in the epoch of the bad step", async () => {

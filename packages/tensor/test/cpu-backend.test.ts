@@ -13,7 +13,7 @@ import {
   setBackend,
   tensor,
 } from "../src/index.js";
-import "./all-close.js";
+import "@modular/testing";
 
 beforeAll(async () => {
   await setBackend("cpu");

@@ -1,7 +1,7 @@
 /** Conformance: creating tensors from values and constant fills, in float32 and int32. */
 import { expect } from "vitest";
 import { full, ones, onesLike, scalar, ShapeError, tensor, zeros, zerosLike } from "../src/index.js";
-import "./all-close.js";
+import "@modular/testing";
 import { describeConformance } from "./conformance.js";
 
 describeConformance("creation", (test) => {

@@ -41,7 +41,7 @@ import {
   tensor,
   where,
 } from "../src/index.js";
-import "./all-close.js";
+import "@modular/testing";
 import { describeConformance, fixture } from "./conformance.js";
 
 /** Inputs on both sides of zero, including values where float32 overflow or underflow would show. */

@@ -17,7 +17,7 @@ import {
   tensor,
   transpose,
 } from "../src/index.js";
-import "./all-close.js";
+import "@modular/testing";
 import { describeConformance, fixture } from "./conformance.js";
 
 const indices = (values: number[], shape?: number[]) => tensor(new Int32Array(values), shape ?? [values.length]);

@@ -5,7 +5,7 @@
  */
 import { expect } from "vitest";
 import { DTypeError, matmul, ShapeError, tensor } from "../src/index.js";
-import "./all-close.js";
+import "@modular/testing";
 import { describeConformance, fixture } from "./conformance.js";
 
 interface Product {

@@ -17,7 +17,7 @@ import {
   tidy,
   zeros,
 } from "../src/index.js";
-import "./all-close.js";
+import "@modular/testing";
 import { describeConformance } from "./conformance.js";
 
 /** Change of the live counters while `fn` runs. */

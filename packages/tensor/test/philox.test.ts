@@ -8,7 +8,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { philoxBlock, randomKey, wordToUniform } from "../src/index.js";
-import "./all-close.js";
+import "@modular/testing";
 
 describe("philoxBlock", () => {
   test("matches the Random123 known answer", () => {

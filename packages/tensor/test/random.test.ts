@@ -14,7 +14,7 @@ import {
   randomNormal,
   randomUniform,
 } from "../src/index.js";
-import "./all-close.js";
+import "@modular/testing";
 import { describeConformance } from "./conformance.js";
 
 const SAMPLES = 100_000;

@@ -19,7 +19,7 @@ import {
   tensor,
   zeros,
 } from "../src/index.js";
-import "./all-close.js";
+import "@modular/testing";
 import { describeConformance, fixture, sizeOfShape } from "./conformance.js";
 
 type ReduceKind = "sum" | "mean" | "max" | "min";

@@ -18,7 +18,7 @@ export function unbroadcast(dy: Tensor, shape: Shape): Tensor {
   return reshape(summed, shape);
 }
 
-/** The shape a reduction's output had with its reduced axes kept as size 1. */
+/** Return the shape of a reduction's output with its reduced axes kept as size 1. */
 export function keptShape(inputShape: Shape, axes: readonly number[]): number[] {
   return inputShape.map((dim, axis) => (axes.includes(axis) ? 1 : dim));
 }

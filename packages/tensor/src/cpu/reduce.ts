@@ -15,12 +15,18 @@ export function splitAroundAxis(shape: Shape, axis: number): [number, number, nu
   return [outer, length, inner];
 }
 
+/** The starting value of a reduction: 0 for sum, the lowest value for max, the highest for min. */
+function reduceIdentity(op: ReduceOp, dtype: DType): number {
+  if (op === "sum") return 0;
+  if (dtype === "int32") return op === "max" ? -2147483648 : 2147483647;
+  return op === "max" ? -Infinity : Infinity;
+}
+
 export function reduceKernel(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly number[], dtype: DType): TypedArray {
   const outShape = reducedShape(shape, axes, false);
   const outSize = sizeOf(outShape);
   const out = allocTypedArray(dtype, outSize);
-  const init = op === "sum" ? 0 : op === "max" ? -Infinity : Infinity;
-  out.fill(dtype === "int32" && init !== 0 ? (op === "max" ? -2147483648 : 2147483647) : init);
+  out.fill(reduceIdentity(op, dtype));
   if (x.length === 0) return out;
 
   // Output stride of each input axis: 0 for a reduced axis.

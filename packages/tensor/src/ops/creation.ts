@@ -51,7 +51,10 @@ export function tensor(
     );
   }
   const finalDtype = dtype ?? (values instanceof Int32Array ? "int32" : "float32");
-  const typed = finalDtype === "float32" ? Float32Array.from(flat) : Int32Array.from(flat);
+  // `upload` copies, so a typed array of the right dtype is passed as is.
+  let typed: TypedArray;
+  if (finalDtype === "float32") typed = flat instanceof Float32Array ? flat : Float32Array.from(flat);
+  else typed = flat instanceof Int32Array ? flat : Int32Array.from(flat);
   const backend = getBackend();
   return new Tensor(backend.upload(typed, finalDtype), finalShape, finalDtype, backend);
 }

@@ -2,9 +2,11 @@
  * The `toBeAllClose(expected, { rtol, atol })` matcher: element-wise
  * |received − expected| ≤ atol + rtol·|expected|, as NumPy's `allclose`.
  *
- * Both sides are numbers, flat or nested arrays, or typed arrays. Nested
- * arrays must have the same shape. NaN matches NaN, and an infinity matches
- * only the same infinity. Import this file for its side effect.
+ * Both sides are numbers, flat or nested arrays, or typed arrays; the
+ * received side may also be a tensor on a backend with synchronous reads
+ * (read with `arraySync`). Nested arrays must have the same shape. NaN
+ * matches NaN, and an infinity matches only the same infinity. Import this
+ * module for its side effect.
  */
 import { expect } from "vitest";
 
@@ -29,8 +31,14 @@ interface Flat {
   readonly shape: number[];
 }
 
+/** Structural check for a `@modular/tensor` tensor, so this package needs no runtime dependency on it. */
+function isTensor(value: unknown): value is { arraySync(): unknown } {
+  return typeof value === "object" && value !== null && (value as { isTensor?: boolean }).isTensor === true;
+}
+
 /** Flatten nested arrays row-major, or return a message naming the first ragged level. */
 function flatten(value: unknown): Flat | string {
+  if (isTensor(value)) return flatten(value.arraySync());
   if (typeof value === "number") return { values: [value], shape: [] };
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
     const typed = value as unknown as ArrayLike<number>;

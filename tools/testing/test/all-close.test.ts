@@ -1,6 +1,6 @@
 /** The `toBeAllClose` matcher itself: it must reject what it is there to catch. */
 import { describe, expect, test } from "vitest";
-import "./all-close.js";
+import "../src/all-close.js";
 
 describe("toBeAllClose", () => {
   test("accepts values within tolerance", () => {
@@ -33,6 +33,14 @@ describe("toBeAllClose", () => {
 
   test("rejects ragged arrays", () => {
     expect(() => expect([[1], [2, 3]]).toBeAllClose([[1], [2, 3]])).toThrow(/ragged/);
+  });
+
+  test("reads a received tensor", () => {
+    // The shape of a @modular/tensor tensor that the matcher relies on.
+    const tensorLike = (values: number[][]) => ({ isTensor: true, arraySync: () => values });
+
+    expect(tensorLike([[1, 2], [3, 4]])).toBeAllClose([[1, 2], [3, 4]]);
+    expect(() => expect(tensorLike([[1, 2]])).toBeAllClose([[1, 3]])).toThrow(/flat index 1/);
   });
 
   test("works with not", () => {
