@@ -55,7 +55,7 @@ function defineTrainCommand(program: Command, io: CliIO, onTrain: (flags: TrainF
   const model = "Model and method:";
   train.addOption(option("--method <name>", "training method, see Methods below", model, "proxy/kernel"));
   train.addOption(option("--model <name>", "model architecture, see Models below", model, "mlp"));
-  train.addOption(option("--hidden <widths>", "comma-separated widths of the hidden layers, in units", model, "256,128"));
+  train.addOption(option("--hidden <widths>", "comma-separated widths of the hidden layers (units per layer)", model, "256,128"));
 
   const data = "Data:";
   train.addOption(option("--dataset <name>", "dataset, see Datasets below", data, "mnist"));

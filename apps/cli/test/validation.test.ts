@@ -66,7 +66,8 @@ describe("library errors", () => {
     const { code, stderr } = await run(missingData);
 
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^modular: error: fashion-mnist: file not found: \/nonexistent\/fashion-mnist\/train-images-idx3-ubyte/);
+    expect(stderr).toMatch(/^modular: error: fashion-mnist: folder not found: \/nonexistent\/fashion-mnist\. /);
+    expect(stderr).toContain("--data-dir");
     expect(stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(stderr).not.toMatch(/\n\s+at /);
   });
@@ -75,7 +76,7 @@ describe("library errors", () => {
     const { code, stderr } = await run(missingData, { env: { MODULAR_DEBUG: "1" } });
 
     expect(code).toBe(1);
-    expect(stderr).toContain("modular: error: fashion-mnist: file not found");
+    expect(stderr).toContain("modular: error: fashion-mnist: folder not found");
     expect(stderr).toMatch(/DatasetNotFoundError[^]*\n\s+at /);
   });
 

@@ -50,7 +50,7 @@ describe("loadFashionMnist", () => {
     const error = await loadFashionMnist({ dir }).catch((reason: unknown) => reason);
 
     expect(error).toBeInstanceOf(DatasetNotFoundError);
-    expect((error as Error).message).toContain(`${dir}/train-images-idx3-ubyte`);
+    expect((error as Error).message).toContain(`folder not found: ${dir}.`);
     expect((error as Error).message).toContain("apt-get install dataset-fashion-mnist");
     expect((error as Error).message).toContain("--data-dir");
   });

@@ -1,5 +1,5 @@
 /// <reference types="node" />
-import { rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DatasetFormatError, DatasetNotFoundError } from "../src/errors.js";
 import { parseIdx } from "../src/idx.js";
@@ -172,8 +172,19 @@ describe("loadIdxDataset", () => {
     expect(Array.from(train.labels)).toEqual([0, 3, 6, 9, 2, 5, 8]);
   });
 
+  it("names a missing folder", async () => {
+    const dir = `${folder.path}/does-not-exist`;
+
+    const error = await loadIdxDataset({ dir, name: "digits" }).catch((reason: unknown) => reason);
+
+    expect(error).toBeInstanceOf(DatasetNotFoundError);
+    expect((error as DatasetNotFoundError).paths).toEqual([dir]);
+    expect((error as Error).message).toContain(`digits: folder not found: ${dir}.`);
+  });
+
   it("lists every missing file", async () => {
     const dir = `${folder.path}/empty`;
+    await mkdir(dir);
 
     const error = await loadIdxDataset({ dir, name: "digits" }).catch((reason: unknown) => reason);
 

@@ -65,7 +65,7 @@ export function loadIdxDataset(options: IdxFolderOptions): Promise<DatasetSplit>
 export function loadFashionMnist(options: { readonly dir?: string } = {}): Promise<DatasetSplit> {
   const hint =
     "Install the files with `apt-get install dataset-fashion-mnist`, or pass the folder that contains them " +
-    "as `dir` (CLI: --data-dir).";
+    "(the `dir` option, or --data-dir in the modular CLI).";
   return loadIdxFolder({ dir: options.dir ?? DEFAULT_FASHION_MNIST_DIR, name: "fashion-mnist", classes: 10 }, hint);
 }
 
@@ -93,6 +93,10 @@ type IdxFileRole = keyof typeof IDX_FILE_NAMES;
  * every missing file.
  */
 async function locateIdxFiles(options: IdxFolderOptions, missingHint: string): Promise<Record<IdxFileRole, string>> {
+  if (!(await isDirectory(options.dir))) {
+    throw new DatasetNotFoundError(`${options.name}: folder not found: ${options.dir}. ${missingHint}`, [options.dir]);
+  }
+
   const roles = Object.keys(IDX_FILE_NAMES) as IdxFileRole[];
   const found = {} as Record<IdxFileRole, string>;
   const missing: string[] = [];
@@ -111,6 +115,15 @@ async function locateIdxFiles(options: IdxFolderOptions, missingHint: string): P
     );
   }
   return found;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch (error) {
+    if (error instanceof Error && (error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw error;
+  }
 }
 
 async function firstExistingFile(candidates: readonly string[]): Promise<string | undefined> {
