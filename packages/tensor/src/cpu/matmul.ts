@@ -7,6 +7,10 @@
  * B and one row of C contiguously while a block of B's rows stays in cache.
  * Zero entries of A are skipped: after ReLU and on MNIST pixels most of A is
  * zero, and skipping them halves the forward and backward time of an MLP.
+ *
+ * NOTE: because of the skip, a zero in A times NaN or ±Infinity in B
+ * contributes 0 instead of NaN. A non-finite weight still reaches the loss
+ * through every non-zero activation, and the runner stops on that loss.
  */
 import { allocTypedArray, type DType, type TypedArray } from "../dtype.js";
 
