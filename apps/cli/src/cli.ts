@@ -116,8 +116,17 @@ function createProgram(io: CliIO, onTrain: (flags: TrainFlags) => Promise<void>)
   return program;
 }
 
+/**
+ * Returns the command the user typed to start the CLI, for the "Run ... --help"
+ * hint: pnpm sets `npm_lifecycle_event` to the script name when it runs the
+ * repository's `pnpm modular` script, and an installed bin is plain `modular`.
+ */
+function invokedCommand(env: Readonly<Record<string, string | undefined>>): string {
+  return env.npm_lifecycle_event === "modular" ? "pnpm modular" : "modular";
+}
+
 /** Formats a Commander parse error for stderr, with the valid commands or flags. */
-function describeCommandLineError(failure: CommandLineError): string {
+function describeCommandLineError(failure: CommandLineError, invokedAs: string): string {
   const { commanderError: cause, command } = failure;
   const lines = [`modular: ${cause.message}`];
   if (cause.code === "commander.unknownCommand") {
@@ -128,18 +137,18 @@ function describeCommandLineError(failure: CommandLineError): string {
     const flags = command.options.map((option) => option.long ?? option.short).filter((flag) => flag !== undefined);
     lines.push(`Valid flags of "${command.name()}": ${[...flags, "--help"].join(", ")}.`);
   }
-  const help = command.parent === null ? "modular --help" : `modular ${command.name()} --help`;
+  const help = command.parent === null ? `${invokedAs} --help` : `${invokedAs} ${command.name()} --help`;
   lines.push(`Run "${help}" for usage.`);
   return `${lines.join("\n")}\n`;
 }
 
 /** Writes the error of a failed `runCli` and returns the exit status. */
-function reportError(error: unknown, io: CliIO, json: boolean, debug: boolean): number {
+function reportError(error: unknown, io: CliIO, json: boolean, debug: boolean, invokedAs: string): number {
   if (error instanceof CommandLineError) {
     // Commander raises for --help and --version too, with exit code 0.
     if (error.commanderError.exitCode === 0) return EXIT_SUCCESS;
     // `modular` without a command prints the help to stderr.
-    if (error.commanderError.code !== "commander.help") io.stderr.write(describeCommandLineError(error));
+    if (error.commanderError.code !== "commander.help") io.stderr.write(describeCommandLineError(error, invokedAs));
     if (json) writeJsonError(io.stdout, { name: "UsageError", message: error.commanderError.message.replace(/^error: /, "") });
     return EXIT_USAGE;
   }
@@ -149,7 +158,7 @@ function reportError(error: unknown, io: CliIO, json: boolean, debug: boolean): 
     writeJsonError(io.stdout, { name, message: errorMessage(error) });
   }
   if (error instanceof UsageError) {
-    io.stderr.write(`modular: error: ${error.message}\nRun "modular train --help" for usage.\n`);
+    io.stderr.write(`modular: error: ${error.message}\nRun "${invokedAs} train --help" for usage.\n`);
     return EXIT_USAGE;
   }
   io.stderr.write(formatRunError(error, debug));
@@ -162,7 +171,8 @@ function reportError(error: unknown, io: CliIO, json: boolean, debug: boolean): 
  * invalid command line. Output goes to `io.stdout` and `io.stderr`.
  */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
-  const debug = (io.env ?? process.env).MODULAR_DEBUG === "1";
+  const env = io.env ?? process.env;
+  const debug = env.MODULAR_DEBUG === "1";
   let json = argv.includes("--json");
 
   const program = createProgram(io, async (flags) => {
@@ -175,6 +185,6 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     await program.parseAsync([...argv], { from: "user" });
     return EXIT_SUCCESS;
   } catch (error) {
-    return reportError(error, io, json, debug);
+    return reportError(error, io, json, debug, invokedCommand(env));
   }
 }

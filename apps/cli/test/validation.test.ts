@@ -47,6 +47,18 @@ describe("invalid command lines", () => {
     expect(stdout).toBe("");
   });
 
+  test("help hint names the installed bin", async () => {
+    const { stderr } = await run(["train", "--method", "proxy/foo"]);
+
+    expect(stderr).toContain('Run "modular train --help" for usage.');
+  });
+
+  test("help hint under pnpm names pnpm modular", async () => {
+    const { stderr } = await run(["train", "--methd", "backprop"], { env: { npm_lifecycle_event: "modular" } });
+
+    expect(stderr).toContain('Run "pnpm modular train --help" for usage.');
+  });
+
   test("--json adds an error line on stdout", async () => {
     const { code, stdout, stderr } = await run(["train", "--json", "--method", "proxy/foo"]);
 
