@@ -101,19 +101,51 @@ export function binaryKernel(
   dtype: DType,
 ): TypedArray {
   const out = allocTypedArray(dtype, sizeOf(outShape));
-  // Dedicated loops for the two hottest ops on equal shapes avoid the call through BINARY.
-  if (a.length === out.length && b.length === out.length) {
-    if (op === "add") {
-      for (let i = 0; i < out.length; i++) out[i] = a[i]! + b[i]!;
-      return out;
-    }
-    if (op === "mul") {
-      for (let i = 0; i < out.length; i++) out[i] = a[i]! * b[i]!;
-      return out;
-    }
-  }
+  if (dtype === "float32" && arithmeticFastPath(op, a, b, out)) return out;
   const f = dtype === "int32" ? intVersion(op) : BINARY[op];
   return broadcastLoop(f, a, aShape, b, bShape, outShape, out);
+}
+
+/**
+ * Dedicated loops for float32 add/sub/mul/div when both operands have the
+ * output's size or one is a scalar. A call through the `BINARY` table inside
+ * the loop cannot be inlined, and these cases (bias adds, optimizer updates)
+ * took a sixth of a training step's time on the MNIST MLP. Returns false when
+ * the general broadcast loop must run instead.
+ */
+function arithmeticFastPath(op: BinaryOp, a: TypedArray, b: TypedArray, out: TypedArray): boolean {
+  const n = out.length;
+  const sameSize = a.length === n && b.length === n;
+  const scalarB = a.length === n && b.length === 1;
+  const scalarA = a.length === 1 && b.length === n;
+  if (!sameSize && !scalarB && !scalarA) return false;
+
+  if (sameSize) {
+    if (op === "add") for (let i = 0; i < n; i++) out[i] = a[i]! + b[i]!;
+    else if (op === "sub") for (let i = 0; i < n; i++) out[i] = a[i]! - b[i]!;
+    else if (op === "mul") for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!;
+    else if (op === "div") for (let i = 0; i < n; i++) out[i] = a[i]! / b[i]!;
+    else return false;
+    return true;
+  }
+
+  if (scalarB) {
+    const v = b[0]!;
+    if (op === "add") for (let i = 0; i < n; i++) out[i] = a[i]! + v;
+    else if (op === "sub") for (let i = 0; i < n; i++) out[i] = a[i]! - v;
+    else if (op === "mul") for (let i = 0; i < n; i++) out[i] = a[i]! * v;
+    else if (op === "div") for (let i = 0; i < n; i++) out[i] = a[i]! / v;
+    else return false;
+    return true;
+  }
+
+  const v = a[0]!;
+  if (op === "add") for (let i = 0; i < n; i++) out[i] = v + b[i]!;
+  else if (op === "sub") for (let i = 0; i < n; i++) out[i] = v - b[i]!;
+  else if (op === "mul") for (let i = 0; i < n; i++) out[i] = v * b[i]!;
+  else if (op === "div") for (let i = 0; i < n; i++) out[i] = v / b[i]!;
+  else return false;
+  return true;
 }
 
 /** int32 arithmetic: division truncates toward zero, as in C and WGSL. */
