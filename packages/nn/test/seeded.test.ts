@@ -1,15 +1,17 @@
 /** Seeded runs: one seed, one backend, bit-identical weights. */
-import { loadMnist } from "@modular/datasets";
+import { augmented, loadMnist } from "@modular/datasets";
 import { expect, test } from "vitest";
 import { backprop, mlp, train } from "../src/index.js";
 
-async function trainedWeights(seed: number): Promise<Float32Array[]> {
-  const { train: trainSet } = await loadMnist();
+async function trainedWeights(seed: number, augment = false): Promise<Float32Array[]> {
+  const { train: digits } = await loadMnist();
+  const slice = digits.slice(0, 300);
+  const trainSet = augment ? augmented(slice, { cropPadding: 2, horizontalFlip: true }) : slice;
   const model = mlp({ kind: "mlp", inputShape: [1, 28, 28], hidden: [16], classes: 10 }, seed);
   await train({
     modules: [model],
     method: backprop(),
-    train: trainSet.slice(0, 300),
+    train: trainSet,
     epochs: 2,
     batchSize: 32,
     seed,
@@ -30,4 +32,13 @@ test("another seed gives other weights", { timeout: 60_000 }, async () => {
   const other = await trainedWeights(8);
 
   expect(other[0]).not.toEqual(first[0]);
+});
+
+test("augmented runs with one seed give identical weights", { timeout: 60_000 }, async () => {
+  const first = await trainedWeights(7, true);
+  const second = await trainedWeights(7, true);
+  const plain = await trainedWeights(7);
+
+  expect(second).toEqual(first);
+  expect(first[0]).not.toEqual(plain[0]);
 });
