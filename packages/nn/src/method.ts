@@ -67,8 +67,8 @@ export interface Phase {
   /**
    * The optimizers this phase steps. The runner sets their learning rates
    * from a schedule and saves and restores their state in checkpoints. A
-   * phase without this field can train, but not with a schedule or from a
-   * resumed checkpoint with optimizer state.
+   * phase without this field can train, but not with a schedule or
+   * checkpoints. A phase without optimizer state sets it to [].
    */
   readonly optimizers?: readonly Optimizer[];
 }

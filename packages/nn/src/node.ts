@@ -11,7 +11,13 @@ import type { ModelSpec } from "./builders.js";
 import { type CheckpointFiles, loadModule, serializeModule } from "./checkpoint.js";
 import { CheckpointFormatError } from "./checkpoint-errors.js";
 import type { Module } from "./module.js";
-import { train as trainWithBytes, type TrainOptions, type TrainResult } from "./runner.js";
+import {
+  type CheckpointOptions,
+  type ResumeOptions,
+  train as trainWithBytes,
+  type TrainOptions,
+  type TrainResult,
+} from "./runner.js";
 
 export * from "./index.js";
 
@@ -59,27 +65,43 @@ export async function loadModuleFile(path: string, module: Module): Promise<void
   loadModule(module, new Uint8Array(await readFile(path)), path);
 }
 
-/** Options of the Node.js `train`: the checkpoint options take folder paths. */
-export interface NodeTrainOptions extends Omit<TrainOptions, "checkpoint" | "resumeFrom"> {
-  /** Write a checkpoint into the folder `dir` every `every` epochs and after each phase's last epoch. */
-  readonly checkpoint?: { readonly dir: string; readonly every: number; readonly spec?: ModelSpec };
-  /** Folder of a checkpoint to resume from. */
-  readonly resumeFrom?: string;
+/** A checkpoint folder: where and how often the Node.js `train` writes checkpoints. */
+export interface CheckpointFolderOptions {
+  /** Folder of the checkpoint files, created if missing. Each checkpoint replaces the previous one. */
+  readonly dir: string;
+  /** Epochs between checkpoints within a phase; the last epoch of each phase is always saved. */
+  readonly every: number;
+  /** Spec of the model, saved as `model.json`. */
+  readonly spec?: ModelSpec;
 }
 
-/** `train` with checkpoints in folders on disk. */
+/**
+ * Options of the Node.js `train`: those of the default entry, where
+ * `checkpoint` may also be a folder and `resumeFrom` a folder path.
+ */
+export interface NodeTrainOptions extends Omit<TrainOptions, "checkpoint" | "resumeFrom"> {
+  readonly checkpoint?: CheckpointOptions | CheckpointFolderOptions;
+  readonly resumeFrom?: ResumeOptions | string;
+}
+
+/**
+ * `train` of the default entry, plus checkpoints in folders on disk. On
+ * Node.js, `import { train } from "@modular/nn"` selects this one, and it
+ * accepts every option of the default entry's `train` unchanged.
+ */
 export async function train(options: NodeTrainOptions): Promise<TrainResult> {
   const { checkpoint, resumeFrom, ...rest } = options;
-  const resume = resumeFrom === undefined ? {} : { resumeFrom: { files: await readCheckpointFiles(resumeFrom), location: resumeFrom } };
-  const save =
-    checkpoint === undefined
-      ? {}
-      : {
-          checkpoint: {
-            every: checkpoint.every,
-            ...(checkpoint.spec === undefined ? {} : { spec: checkpoint.spec }),
-            write: (files: CheckpointFiles) => writeCheckpointFiles(checkpoint.dir, files),
-          },
-        };
+
+  let resume: { resumeFrom?: ResumeOptions } = {};
+  if (typeof resumeFrom === "string") resume = { resumeFrom: { files: await readCheckpointFiles(resumeFrom), location: resumeFrom } };
+  else if (resumeFrom !== undefined) resume = { resumeFrom };
+
+  let save: { checkpoint?: CheckpointOptions } = {};
+  if (checkpoint !== undefined && "dir" in checkpoint) {
+    const { dir, ...schedule } = checkpoint;
+    save = { checkpoint: { ...schedule, write: (files: CheckpointFiles) => writeCheckpointFiles(dir, files) } };
+  } else if (checkpoint !== undefined) {
+    save = { checkpoint };
+  }
   return trainWithBytes({ ...rest, ...resume, ...save });
 }

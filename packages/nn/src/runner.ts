@@ -166,6 +166,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const phases = options.method.plan(options.modules, context);
   const baseRates = phases.map((phase) => (phase.optimizers ?? []).map((optimizer) => optimizer.lr));
   if (options.schedule !== undefined) checkScheduledPhases(phases);
+  if (options.checkpoint !== undefined || options.resumeFrom !== undefined) checkCheckpointedPhases(phases);
   emit({
     event: "run-start",
     method: options.method.name,
@@ -209,6 +210,22 @@ function checkScheduledPhases(phases: readonly Phase[]): void {
       throw new ConfigError(
         `schedule: phase "${phase.label}" lists no optimizers, so the runner cannot set its learning rate. ` +
           "List them in the phase's `optimizers` field, or train without a schedule.",
+      );
+    }
+  }
+}
+
+/**
+ * Throw `ConfigError` if a phase leaves `optimizers` undefined, because a
+ * checkpoint would silently lose that phase's optimizer state. A phase
+ * without optimizer state declares `optimizers: []`.
+ */
+function checkCheckpointedPhases(phases: readonly Phase[]): void {
+  for (const phase of phases) {
+    if (phase.optimizers === undefined) {
+      throw new ConfigError(
+        `checkpoint: phase "${phase.label}" does not list its optimizers, so a checkpoint could not save their state. ` +
+          "List them in the phase's `optimizers` field (an empty list if it has none), or train without checkpoints.",
       );
     }
   }

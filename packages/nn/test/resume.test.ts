@@ -61,7 +61,7 @@ async function interruptedRun(optimizer?: OptimizerSpec): Promise<CheckpointFile
   return saved;
 }
 
-describe("resume", () => {
+describe("resume", { timeout: 60_000 }, () => {
   test.each<[string, OptimizerSpec]>([
     ["Adam", { kind: "adam", lr: 3e-3 }],
     ["SGD with momentum", { kind: "sgd", lr: 0.05, momentum: 0.9 }],
@@ -122,9 +122,22 @@ describe("resume", () => {
 
     await expect(train({ ...options, resumeFrom: { files, location: "run-7" } })).rejects.toThrow(CheckpointFormatError);
   });
+
+  test("rejects a phase that hides its optimizers", async () => {
+    const options = await runOptions(mlp(SPEC, 1));
+    const method = {
+      name: "hidden optimizers",
+      plan: (...args: Parameters<typeof options.method.plan>) =>
+        options.method.plan(...args).map(({ optimizers: _, ...phase }) => phase),
+    };
+
+    await expect(train({ ...options, schedule: undefined, method, checkpoint: { every: 1, write: () => {} } })).rejects.toThrow(
+      /checkpoint: phase "end-to-end backprop" does not list its optimizers/,
+    );
+  });
 });
 
-describe("resume from a folder", () => {
+describe("resume from a folder", { timeout: 60_000 }, () => {
   const folders: string[] = [];
   afterAll(async () => {
     for (const folder of folders) await rm(folder, { recursive: true, force: true });
@@ -154,6 +167,23 @@ describe("resume from a folder", () => {
       "training-state.json",
     ]);
     expect(await bitsOf(resumed)).toEqual(await bitsOf(straight));
+  });
+
+  test("node train also takes byte-level options", { timeout: 60_000 }, async () => {
+    let saved: CheckpointFiles = new Map();
+    await trainWithFolders({ ...(await runOptions(mlp(SPEC, 1))), epochs: 1, checkpoint: { every: 1, write: (files) => void (saved = files) } });
+    const resumed = mlp(SPEC, 2);
+    const seen: string[] = [];
+    await trainWithFolders({
+      ...(await runOptions(resumed)),
+      epochs: 1,
+      resumeFrom: { files: saved, location: "memory" },
+      onEvent: (event) => void seen.push(event.event),
+    });
+
+    expect([...saved.keys()]).toContain("training-state.json");
+    expect(seen).toContain("resume");
+    expect(seen).not.toContain("epoch-end");
   });
 
   test("names a missing folder", async () => {
