@@ -40,7 +40,10 @@ function saveSlots(named: readonly NamedParameter[], slots: Record<string, Map<P
   return out;
 }
 
-/** Replace `slots` with the entries of `state`, which `saveSlots` wrote. */
+/**
+ * Replace `slots` with the entries of `state`, which `saveSlots` wrote.
+ * Every entry is checked before any slot changes.
+ */
 function loadSlots(
   optimizer: string,
   named: readonly NamedParameter[],
@@ -48,10 +51,7 @@ function loadSlots(
   state: ReadonlyMap<string, TensorData>,
 ): void {
   const byName = new Map(named);
-  for (const slot of Object.values(slots)) {
-    for (const tensor of slot.values()) tensor.dispose();
-    slot.clear();
-  }
+  const entries: [Map<Parameter, Tensor>, Parameter, TensorData][] = [];
   for (const [key, value] of state) {
     const [slotName, name] = splitKey(key);
     const slot = slots[slotName];
@@ -62,8 +62,20 @@ function loadSlots(
           `Valid slots: ${Object.keys(slots).join(", ")}. Load the state into the optimizer of the same phase and model.`,
       );
     }
-    slot.set(parameter, keep(tensor(value.data, value.shape, value.dtype)));
+    if (value.shape.join() !== parameter.shape.join()) {
+      throw new ConfigError(
+        `${optimizer}.loadState: state entry "${key}" has shape [${value.shape.join(", ")}], but parameter "${name}" ` +
+          `has shape [${parameter.shape.join(", ")}]. Load the state into the optimizer of the same model.`,
+      );
+    }
+    entries.push([slot, parameter, value]);
   }
+
+  for (const slot of Object.values(slots)) {
+    for (const tensor of slot.values()) tensor.dispose();
+    slot.clear();
+  }
+  for (const [slot, parameter, value] of entries) slot.set(parameter, keep(tensor(value.data, value.shape, value.dtype)));
 }
 
 function splitKey(key: string): [string, string] {
@@ -241,20 +253,26 @@ export class Adam implements Optimizer {
   }
 
   loadState(named: readonly NamedParameter[], state: ReadonlyMap<string, TensorData>): void {
-    const moments = new Map([...state].filter(([key]) => !key.startsWith("t/")));
-    loadSlots("Adam", named, { m: this.m, v: this.v }, moments);
-
     const byName = new Map(named);
-    this.steps.clear();
+    const steps = new Map<Parameter, number>();
     for (const [key, value] of state) {
       if (!key.startsWith("t/")) continue;
       const parameter = byName.get(key.slice(2));
-      if (parameter === undefined) {
-        throw new ConfigError(`Adam.loadState: state entry "${key}" matches no parameter. Load the state into the optimizer of the same phase and model.`);
+      if (parameter === undefined || value.data.length !== 1) {
+        throw new ConfigError(
+          `Adam.loadState: state entry "${key}" ${parameter === undefined ? "matches no parameter" : "is not a scalar step count"}. ` +
+            "Load the state into the optimizer of the same phase and model.",
+        );
       }
-      this.steps.set(parameter, value.data[0]!);
+      steps.set(parameter, value.data[0]!);
     }
+
+    const moments = new Map([...state].filter(([key]) => !key.startsWith("t/")));
+    loadSlots("Adam", named, { m: this.m, v: this.v }, moments);
+    this.steps.clear();
+    for (const [parameter, t] of steps) this.steps.set(parameter, t);
   }
+
 }
 
 /** A serialisable optimizer choice, as the CLI and the runner take it. */
