@@ -30,6 +30,16 @@ export interface Batch {
   readonly y: Tensor;
 }
 
+/** One batch in host memory, before upload: `x` has `count` rows of `features` values, `y` has `count` labels. */
+export interface HostBatch {
+  readonly x: Float32Array;
+  readonly y: Int32Array;
+  /** Number of samples in the batch. */
+  readonly count: number;
+  /** Position in the epoch's order of the batch's first sample, from 0. */
+  readonly start: number;
+}
+
 /** Options of `Dataset.batches`. */
 export interface BatchOptions {
   /** Samples per batch, a positive integer. The last batch contains the remainder and may be smaller. */
@@ -113,6 +123,15 @@ export class Dataset {
    * `batchSize` is invalid, or if `seed` or `epoch` is invalid when shuffling.
    */
   batches(options: BatchOptions): Generator<Batch, void, undefined> {
+    return this.uploadBatches(this.batchArrays(options));
+  }
+
+  /**
+   * Yields the batches of `batches(options)` as host arrays, before they
+   * become tensors, so augmentation can change them first. Same order and
+   * the same argument checks, made at the call.
+   */
+  batchArrays(options: BatchOptions): Generator<HostBatch, void, undefined> {
     checkBatchSize(this.name, options.batchSize);
 
     let order: Int32Array | undefined;
@@ -186,8 +205,12 @@ export class Dataset {
     return counts;
   }
 
+  private *uploadBatches(arrays: Iterable<HostBatch>): Generator<Batch, void, undefined> {
+    for (const { x, y, count } of arrays) yield { x: tensor(x, [count, ...this.sampleShape]), y: tensor(y, [count]) };
+  }
+
   /** Copies each batch's rows into one array per tensor, so a batch costs two uploads. */
-  private *generateBatches(batchSize: number, order: Int32Array | undefined): Generator<Batch, void, undefined> {
+  private *generateBatches(batchSize: number, order: Int32Array | undefined): Generator<HostBatch, void, undefined> {
     const features = this.features;
     for (let start = 0; start < this.size; start += batchSize) {
       const count = Math.min(batchSize, this.size - start);
@@ -205,7 +228,7 @@ export class Dataset {
         }
       }
 
-      yield { x: tensor(x, [count, ...this.sampleShape]), y: tensor(y, [count]) };
+      yield { x, y, count, start };
     }
   }
 }

@@ -1,8 +1,9 @@
 /// <reference types="node" />
 /**
  * `@modular/datasets` for Node.js, selected by the `node` export condition:
- * everything of the browser entry, plus loaders that read IDX files from
- * disk (Fashion-MNIST, any MNIST-format folder). gzip is decompressed with
+ * everything of the browser entry, plus loaders that read files from disk:
+ * IDX folders (Fashion-MNIST, any MNIST-format folder), CIFAR-10 and
+ * CIFAR-100 binary folders, and CSV files. gzip is decompressed with
  * `node:zlib` here and with `DecompressionStream` in the browser entry.
  */
 import type { IdxArray } from "./idx.js";
@@ -10,6 +11,8 @@ import { decodeIdxWith } from "./idx-dataset.js";
 import { gunzipWithZlib } from "./node/gunzip.js";
 
 export * from "./core.js";
+export { CIFAR_FILE_NAMES, loadCifar10, loadCifar100 } from "./node/cifar-folder.js";
+export { loadCsv } from "./node/csv-file.js";
 export { loadMnist } from "./node/mnist.js";
 export {
   DEFAULT_FASHION_MNIST_DIR,

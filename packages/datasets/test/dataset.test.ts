@@ -213,6 +213,19 @@ describe("Dataset.batches", () => {
   });
 });
 
+describe("Dataset.batchArrays", () => {
+  it("holds the values of batches() before upload", () => {
+    const dataset = numberedDataset(5);
+    const options = { batchSize: 2, seed: 4, epoch: 1 };
+    const tensors = [...dataset.batches(options)];
+    const arrays = [...dataset.batchArrays(options)];
+
+    expect(arrays.map((batch) => Array.from(batch.x))).toEqual(tensors.map((batch) => Array.from(batch.x.dataSync())));
+    expect(arrays.map((batch) => Array.from(batch.y))).toEqual(tensors.map((batch) => Array.from(batch.y.dataSync())));
+    expect(arrays.map((batch) => [batch.start, batch.count])).toEqual([[0, 2], [2, 2], [4, 1]]);
+  });
+});
+
 describe("Dataset.batchCount", () => {
   it.each([
     { size: 10, batchSize: 4, expected: 3 },

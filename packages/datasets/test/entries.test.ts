@@ -15,7 +15,7 @@ describe("entries", () => {
   });
 
   it("adds the disk loaders to the node entry only", () => {
-    for (const name of ["loadFashionMnist", "loadIdxDataset", "readIdxFile"]) {
+    for (const name of ["loadFashionMnist", "loadIdxDataset", "readIdxFile", "loadCifar10", "loadCifar100", "loadCsv"]) {
       expect(node).toHaveProperty(name);
       expect(browser).not.toHaveProperty(name);
     }

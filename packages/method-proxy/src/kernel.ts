@@ -6,8 +6,18 @@
  * representation. No gradient crosses a module boundary: each phase's tape
  * watches only the parameters of the module it trains.
  */
-import { ConfigError, crossEntropy, forwardThrough, type Module, type Phase, parametersOf, tapeFor } from "@modular/nn";
+import {
+  clipGradNorm,
+  ConfigError,
+  crossEntropy,
+  forwardThrough,
+  type Module,
+  type Phase,
+  parametersOf,
+  tapeFor,
+} from "@modular/nn";
 import type { TrainingContext, TrainingMethod } from "@modular/nn";
+import type { Tensor } from "@modular/tensor";
 import {
   KERNEL_LOSS_NAMES,
   KERNEL_NAMES,
@@ -57,6 +67,11 @@ function validate(options: KernelProxyOptions): void {
   }
 }
 
+/** Clip the gradients to the run's `maxGradNorm`, or unchanged without one. */
+function clipped(grads: (Tensor | null)[], context: TrainingContext): (Tensor | null)[] {
+  return context.maxGradNorm === undefined ? grads : clipGradNorm(grads, context.maxGradNorm).grads;
+}
+
 /** Plan the phase that trains `modules[index]` on the kernel proxy loss, with earlier modules frozen. */
 function hiddenPhase(modules: readonly Module[], index: number, epochs: number, options: KernelProxyOptions, context: TrainingContext): Phase {
   const frozen = modules.slice(0, index);
@@ -68,6 +83,7 @@ function hiddenPhase(modules: readonly Module[], index: number, epochs: number, 
     label: `${name}: kernel proxy loss`,
     epochs,
     trainable: [target],
+    optimizers: [optimizer],
     begin() {
       frozen.forEach((module) => module.eval());
     },
@@ -75,7 +91,7 @@ function hiddenPhase(modules: readonly Module[], index: number, epochs: number, 
       const input = forwardThrough(frozen, batch.x);
       const tape = tapeFor(parameters);
       const loss = tape.record(() => kernelProxyLoss(target.forward(input), sameClassMatrix(batch.y), options));
-      optimizer.step(parameters, tape.gradient(loss, parameters.map((p) => p.value)));
+      optimizer.step(parameters, clipped(tape.gradient(loss, parameters.map((p) => p.value)), context));
       return { losses: { [name]: loss } };
     },
     end() {
@@ -99,6 +115,7 @@ function outputPhase(modules: readonly Module[], epochs: number, lr: number | un
     label: `${name}: output layer, cross-entropy`,
     epochs,
     trainable: [target],
+    optimizers: [optimizer],
     begin() {
       frozen.forEach((module) => module.eval());
     },
@@ -106,7 +123,7 @@ function outputPhase(modules: readonly Module[], epochs: number, lr: number | un
       const features = forwardThrough(frozen, batch.x);
       const tape = tapeFor(parameters);
       const loss = tape.record(() => crossEntropy(target.forward(features), batch.y));
-      optimizer.step(parameters, tape.gradient(loss, parameters.map((p) => p.value)));
+      optimizer.step(parameters, clipped(tape.gradient(loss, parameters.map((p) => p.value)), context));
       return { losses: { [name]: loss } };
     },
     end() {

@@ -193,3 +193,28 @@ describe("kernelProxy pairwise labels", () => {
     expect(merged).not.toEqual(original);
   });
 });
+
+describe("proxy/kernel with runner options", () => {
+  test("lists each phase's optimizer for schedules and checkpoints", () => {
+    const phases = kernelProxy().plan(threeModules(), context());
+
+    expect(phases.map((phase) => phase.optimizers?.length)).toEqual([1, 1, 1]);
+    expect(phases[2]!.optimizers![0]!.lr).toBeCloseTo(0.1, 12);
+  });
+
+  test("clips its gradients to maxGradNorm", () => {
+    const modules = threeModules();
+    const before = modules[0]!.parameters().map((p) => Array.from(p.value.dataSync()));
+    const sgd: OptimizerSpec = { kind: "sgd", lr: 1 };
+    const clippedContext = { ...context(), optimizer: sgd, createOptimizer: () => createOptimizer(sgd), maxGradNorm: 1e-4 };
+    const [first] = kernelProxy().plan(modules, clippedContext);
+    const batch = smallSource().batches({ batchSize: 24, shuffle: false }).next().value!;
+    tidy(() => first!.step(batch).losses);
+
+    const after = modules[0]!.parameters().map((p) => Array.from(p.value.dataSync()));
+    const distance = Math.sqrt(after.flat().reduce((acc, w, i) => acc + (w - before.flat()[i]!) ** 2, 0));
+    // One SGD step with lr 1 moves the weights by the clipped gradient norm, at most 1e-4.
+    expect(distance).toBeLessThanOrEqual(1e-4 * (1 + 1e-3));
+    expect(distance).toBeGreaterThan(0);
+  });
+});

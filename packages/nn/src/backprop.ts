@@ -3,6 +3,7 @@
  * against: one phase, one tape over every module's parameters, cross-entropy
  * on the output.
  */
+import { clipGradNorm } from "./clip.js";
 import { crossEntropy } from "./losses.js";
 import type { Phase, TrainingContext, TrainingMethod } from "./method.js";
 import { forwardThrough, type Module } from "./module.js";
@@ -19,11 +20,13 @@ export function backprop(): TrainingMethod {
           label: "end-to-end backprop",
           epochs: context.epochs,
           trainable: modules,
+          optimizers: [optimizer],
           step(batch) {
             const tape = tapeFor(parameters);
             const loss = tape.record(() => crossEntropy(forwardThrough(modules, batch.x), batch.y));
             const grads = tape.gradient(loss, parameters.map((p) => p.value));
-            optimizer.step(parameters, grads);
+            const maxNorm = context.maxGradNorm;
+            optimizer.step(parameters, maxNorm === undefined ? grads : clipGradNorm(grads, maxNorm).grads);
             return { losses: { model: loss } };
           },
           end() {

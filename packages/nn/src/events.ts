@@ -58,6 +58,22 @@ export interface EvaluationEvent {
   readonly samples: number;
 }
 
+/** A checkpoint was written after an epoch. */
+export interface CheckpointEvent {
+  readonly event: "checkpoint";
+  readonly phase: number;
+  readonly epoch: number;
+  /** Names of the files written. */
+  readonly files: readonly string[];
+}
+
+/** A run resumed from a checkpoint; training continues after `epoch` of `phase`. */
+export interface ResumeEvent {
+  readonly event: "resume";
+  readonly phase: number;
+  readonly epoch: number;
+}
+
 export interface DoneEvent {
   readonly event: "done";
   readonly method: string;
@@ -72,4 +88,6 @@ export type TrainingEvent =
   | EpochEndEvent
   | PhaseEndEvent
   | EvaluationEvent
+  | CheckpointEvent
+  | ResumeEvent
   | DoneEvent;

@@ -1,7 +1,9 @@
 /**
- * `@modular/nn`: modules, layers, losses, optimizers, model builders,
- * splitting into training modules, the `TrainingMethod` contract, the
- * runner, and end-to-end backprop as the baseline method.
+ * `@modular/nn`: modules, layers, losses, optimizers, learning-rate
+ * schedules, model builders, splitting into training modules, checkpoints
+ * as bytes, the `TrainingMethod` contract, the runner, and end-to-end
+ * backprop as the baseline method. The Node.js entry (`node` export
+ * condition) adds checkpoint files on disk.
  */
 export { backprop } from "./backprop.js";
 export {
@@ -16,8 +18,26 @@ export {
   split,
   splitBeforeOutput,
 } from "./builders.js";
+export {
+  type CheckpointContents,
+  type CheckpointFiles,
+  decodeCheckpoint,
+  type DecodedCheckpoint,
+  encodeCheckpoint,
+  loadModule,
+  MODEL_SPEC_FILE,
+  moduleFileName,
+  moduleTensors,
+  OPTIMIZER_STATE_FILE,
+  runParameterNames,
+  serializeModule,
+  TRAINING_STATE_FILE,
+  type TrainingState,
+} from "./checkpoint.js";
+export { CheckpointFormatError, type CheckpointProblem } from "./checkpoint-errors.js";
+export { type ClippedGradients, clipGradNorm } from "./clip.js";
 export { ConfigError, NonFiniteLossError } from "./errors.js";
-export { evaluate, type EvaluationResult } from "./evaluate.js";
+export { evaluate, type EvaluateOptions, type EvaluationResult } from "./evaluate.js";
 export type * from "./events.js";
 export { INIT_NAMES, type InitName, type InitOptions, initTensor } from "./init.js";
 export { Flatten, Linear, type LinearOptions, ReLU, Sigmoid, Tanh } from "./layers.js";
@@ -28,11 +48,34 @@ export {
   Adam,
   type AdamOptions,
   createOptimizer,
+  type NamedParameter,
   OPTIMIZER_KINDS,
   type Optimizer,
   type OptimizerSpec,
   SGD,
   type SgdOptions,
 } from "./optim.js";
-export { train, type TrainOptions, type TrainResult } from "./runner.js";
+export {
+  type CheckpointOptions,
+  type ResumeOptions,
+  train,
+  type TrainOptions,
+  type TrainResult,
+} from "./runner.js";
+export { parseSafetensors, type SafetensorsContents, serializeSafetensors, type TensorData } from "./safetensors.js";
+export {
+  constantLr,
+  type CosineLrOptions,
+  cosineLr,
+  linearWarmupLr,
+  type LrSchedule,
+  type ScheduleInterval,
+  type ScheduleOptions,
+  type StepLrOptions,
+  stepLr,
+  type WarmupCosineLrOptions,
+  warmupCosineLr,
+  type WarmupOptions,
+  withWarmup,
+} from "./schedule.js";
 export { parametersOf, tapeFor } from "./tape.js";

@@ -45,6 +45,11 @@ export interface TrainingContext {
   readonly optimizer: OptimizerSpec;
   /** A new optimizer of the user's kind and learning rate. */
   createOptimizer(): Optimizer;
+  /**
+   * Bound on the global L2 norm of each step's gradients, or undefined for no
+   * clipping. Methods pass their gradients through `clipGradNorm` with it.
+   */
+  readonly maxGradNorm?: number;
 }
 
 export interface Phase {
@@ -59,6 +64,13 @@ export interface Phase {
   begin?(): void;
   /** Called once after the last step (dispose optimizer state here). */
   end?(): void;
+  /**
+   * The optimizers this phase steps. The runner sets their learning rates
+   * from a schedule and saves and restores their state in checkpoints. A
+   * phase without this field can train, but not with a schedule or
+   * checkpoints. A phase without optimizer state sets it to [].
+   */
+  readonly optimizers?: readonly Optimizer[];
 }
 
 export interface TrainingMethod {

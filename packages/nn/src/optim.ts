@@ -3,10 +3,11 @@
  * its updated tensor; a `null` gradient leaves that parameter unchanged.
  * State (momentum, moments) is kept per parameter, outside any `tidy`.
  */
-import { add, div, keep, mul, sqrt, sub, tidy, zerosLike } from "@modular/tensor";
+import { add, div, keep, mul, scalar, sqrt, sub, tensor, tidy, zerosLike } from "@modular/tensor";
 import type { Tensor } from "@modular/tensor";
 import { ConfigError } from "./errors.js";
 import type { Parameter } from "./module.js";
+import type { TensorData } from "./safetensors.js";
 
 export interface Optimizer {
   /** Learning rate; schedules may change it between steps. */
@@ -14,6 +15,72 @@ export interface Optimizer {
   step(parameters: readonly Parameter[], grads: readonly (Tensor | null)[]): void;
   /** Dispose the state tensors. */
   dispose(): void;
+  /**
+   * Copies of the state tensors, for checkpoints, keyed "<slot>/<parameter name>"
+   * with the names given in `named`. Optional, so custom optimizers without
+   * state need not implement it.
+   */
+  saveState?(named: readonly NamedParameter[]): Map<string, Tensor>;
+  /** Replace the state with tensors from `saveState`; throws `ConfigError` on a key it does not use. */
+  loadState?(named: readonly NamedParameter[], state: ReadonlyMap<string, TensorData>): void;
+}
+
+/** A parameter and its name, such as "0.0.1.weight". */
+export type NamedParameter = readonly [string, Parameter];
+
+/** Copy every entry of the per-parameter `slots` into one map keyed "<slot>/<name>". */
+function saveSlots(named: readonly NamedParameter[], slots: Record<string, Map<Parameter, Tensor>>): Map<string, Tensor> {
+  const out = new Map<string, Tensor>();
+  for (const [slotName, slot] of Object.entries(slots)) {
+    for (const [name, parameter] of named) {
+      const value = slot.get(parameter);
+      if (value !== undefined) out.set(`${slotName}/${name}`, keep(mul(value, 1)));
+    }
+  }
+  return out;
+}
+
+/**
+ * Replace `slots` with the entries of `state`, which `saveSlots` wrote.
+ * Every entry is checked before any slot changes.
+ */
+function loadSlots(
+  optimizer: string,
+  named: readonly NamedParameter[],
+  slots: Record<string, Map<Parameter, Tensor>>,
+  state: ReadonlyMap<string, TensorData>,
+): void {
+  const byName = new Map(named);
+  const entries: [Map<Parameter, Tensor>, Parameter, TensorData][] = [];
+  for (const [key, value] of state) {
+    const [slotName, name] = splitKey(key);
+    const slot = slots[slotName];
+    const parameter = byName.get(name);
+    if (slot === undefined || parameter === undefined) {
+      throw new ConfigError(
+        `${optimizer}.loadState: state entry "${key}" matches no ${slot === undefined ? "slot" : "parameter"}. ` +
+          `Valid slots: ${Object.keys(slots).join(", ")}. Load the state into the optimizer of the same phase and model.`,
+      );
+    }
+    if (value.shape.join() !== parameter.shape.join()) {
+      throw new ConfigError(
+        `${optimizer}.loadState: state entry "${key}" has shape [${value.shape.join(", ")}], but parameter "${name}" ` +
+          `has shape [${parameter.shape.join(", ")}]. Load the state into the optimizer of the same model.`,
+      );
+    }
+    entries.push([slot, parameter, value]);
+  }
+
+  for (const slot of Object.values(slots)) {
+    for (const tensor of slot.values()) tensor.dispose();
+    slot.clear();
+  }
+  for (const [slot, parameter, value] of entries) slot.set(parameter, keep(tensor(value.data, value.shape, value.dtype)));
+}
+
+function splitKey(key: string): [string, string] {
+  const at = key.indexOf("/");
+  return at < 0 ? [key, ""] : [key.slice(0, at), key.slice(at + 1)];
 }
 
 function checkLength(parameters: readonly Parameter[], grads: readonly (Tensor | null)[]): void {
@@ -94,6 +161,14 @@ export class SGD implements Optimizer {
     for (const v of this.velocity.values()) v.dispose();
     this.velocity.clear();
   }
+
+  saveState(named: readonly NamedParameter[]): Map<string, Tensor> {
+    return saveSlots(named, { velocity: this.velocity });
+  }
+
+  loadState(named: readonly NamedParameter[], state: ReadonlyMap<string, TensorData>): void {
+    loadSlots("SGD", named, { velocity: this.velocity }, state);
+  }
 }
 
 export interface AdamOptions {
@@ -166,6 +241,38 @@ export class Adam implements Optimizer {
     }
     this.steps.clear();
   }
+
+  /** Slots "m" and "v", and "t": the step count as an int32 scalar. */
+  saveState(named: readonly NamedParameter[]): Map<string, Tensor> {
+    const out = saveSlots(named, { m: this.m, v: this.v });
+    for (const [name, parameter] of named) {
+      const t = this.steps.get(parameter);
+      if (t !== undefined) out.set(`t/${name}`, keep(scalar(t, "int32")));
+    }
+    return out;
+  }
+
+  loadState(named: readonly NamedParameter[], state: ReadonlyMap<string, TensorData>): void {
+    const byName = new Map(named);
+    const steps = new Map<Parameter, number>();
+    for (const [key, value] of state) {
+      if (!key.startsWith("t/")) continue;
+      const parameter = byName.get(key.slice(2));
+      if (parameter === undefined || value.data.length !== 1) {
+        throw new ConfigError(
+          `Adam.loadState: state entry "${key}" ${parameter === undefined ? "matches no parameter" : "is not a scalar step count"}. ` +
+            "Load the state into the optimizer of the same phase and model.",
+        );
+      }
+      steps.set(parameter, value.data[0]!);
+    }
+
+    const moments = new Map([...state].filter(([key]) => !key.startsWith("t/")));
+    loadSlots("Adam", named, { m: this.m, v: this.v }, moments);
+    this.steps.clear();
+    for (const [parameter, t] of steps) this.steps.set(parameter, t);
+  }
+
 }
 
 /** A serialisable optimizer choice, as the CLI and the runner take it. */

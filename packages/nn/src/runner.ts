@@ -9,12 +9,33 @@
  */
 import { concat, getBackend, reshape, tidy } from "@modular/tensor";
 import type { Tensor } from "@modular/tensor";
+import type { ModelSpec } from "./builders.js";
+import type { CheckpointFiles } from "./checkpoint.js";
+import { checkMaxNorm } from "./clip.js";
 import { ConfigError, NonFiniteLossError } from "./errors.js";
 import { evaluate } from "./evaluate.js";
 import type { TrainingEvent } from "./events.js";
 import type { BatchSource, Phase, TrainingContext, TrainingMethod } from "./method.js";
 import type { Module } from "./module.js";
 import { createOptimizer, type OptimizerSpec } from "./optim.js";
+import { type ResumePoint, resumeRun, writeCheckpoint } from "./runner-checkpoint.js";
+import type { LrSchedule } from "./schedule.js";
+
+/** When and where the runner writes checkpoints (see `CheckpointFiles` for the files). */
+export interface CheckpointOptions {
+  /** Epochs between checkpoints within a phase; the last epoch of each phase is always saved. */
+  readonly every: number;
+  /** Spec of the model, saved as `model.json` so the model can be rebuilt. */
+  readonly spec?: ModelSpec;
+  /** Store the files, replacing the previous checkpoint. The Node.js entry writes them to a folder. */
+  write(files: CheckpointFiles): Promise<void> | void;
+}
+
+/** A checkpoint to resume from: its files, and a label (a folder path) for errors. */
+export interface ResumeOptions {
+  readonly files: CheckpointFiles;
+  readonly location: string;
+}
 
 export interface TrainOptions {
   /** Training modules, in forward order (see `split`). */
@@ -32,6 +53,22 @@ export interface TrainOptions {
   /** Steps between loss readbacks and `step` events. Default 20. */
   readonly logEvery?: number;
   readonly onEvent?: (event: TrainingEvent) => void;
+  /**
+   * Learning-rate schedule applied to every optimizer in `Phase.optimizers`,
+   * restarting at each phase from the optimizer's learning rate at planning.
+   * Default none (constant rate).
+   */
+  readonly schedule?: LrSchedule;
+  /** Bound on the global gradient norm, passed to methods as `TrainingContext.maxGradNorm`. Default none. */
+  readonly maxGradNorm?: number;
+  /** Write a checkpoint after epochs. Default none. */
+  readonly checkpoint?: CheckpointOptions;
+  /**
+   * Continue a run from its checkpoint: load the module weights and optimizer
+   * state, and start after the saved epoch. Every other option must be those
+   * of the interrupted run; the method and seed are checked.
+   */
+  readonly resumeFrom?: ResumeOptions;
 }
 
 export interface TrainResult {
@@ -39,7 +76,7 @@ export interface TrainResult {
   /** Test accuracy in [0, 1], or undefined without a test set. */
   readonly testAccuracy: number | undefined;
   readonly seconds: number;
-  /** Mean losses of each phase's last epoch, by phase label. */
+  /** Mean losses of each phase's last epoch, by phase label. A resumed run lists only the phases it ran. */
   readonly finalLosses: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
@@ -112,6 +149,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const logEvery = options.logEvery ?? 20;
   checkPositiveInteger("logEvery", logEvery);
   const seed = options.seed ?? 0;
+  if (options.maxGradNorm !== undefined) checkMaxNorm(options.maxGradNorm);
+  if (options.checkpoint !== undefined) checkPositiveInteger("checkpoint.every", options.checkpoint.every);
   const emit = options.onEvent ?? (() => {});
   const started = performance.now();
 
@@ -122,8 +161,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     classes: options.train.classes,
     optimizer: options.optimizer,
     createOptimizer: () => createOptimizer(options.optimizer),
+    ...(options.maxGradNorm === undefined ? {} : { maxGradNorm: options.maxGradNorm }),
   };
   const phases = options.method.plan(options.modules, context);
+  const baseRates = phases.map((phase) => (phase.optimizers ?? []).map((optimizer) => optimizer.lr));
+  if (options.schedule !== undefined) checkScheduledPhases(phases);
+  if (options.checkpoint !== undefined || options.resumeFrom !== undefined) checkCheckpointedPhases(phases);
   emit({
     event: "run-start",
     method: options.method.name,
@@ -135,9 +178,18 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     phases: phases.map(({ label, epochs }) => ({ label, epochs })),
   });
 
+  let start: ResumePoint = { phase: 1, epoch: 1 };
+  if (options.resumeFrom !== undefined) {
+    start = resumeRun(options, phases, seed);
+    emit({ event: "resume", phase: start.phase, epoch: start.epoch - 1 });
+  }
+
   const finalLosses: Record<string, Record<string, number>> = {};
   for (const [index, phase] of phases.entries()) {
-    finalLosses[phase.label] = await runPhase(phase, index + 1, phases.length, options, seed, logEvery, emit);
+    if (index + 1 < start.phase) continue;
+    const firstEpoch = index + 1 === start.phase ? start.epoch : 1;
+    const run: PhaseRun = { phase, index: index + 1, count: phases.length, firstEpoch, baseRates: baseRates[index]! };
+    finalLosses[phase.label] = await runPhase(run, options, seed, logEvery, emit);
   }
 
   let testAccuracy: number | undefined;
@@ -151,15 +203,60 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   return { method: options.method.name, testAccuracy, seconds, finalLosses };
 }
 
+/** Throw `ConfigError` if a phase lists no optimizers, because a schedule could not reach them. */
+function checkScheduledPhases(phases: readonly Phase[]): void {
+  for (const phase of phases) {
+    if ((phase.optimizers ?? []).length === 0) {
+      throw new ConfigError(
+        `schedule: phase "${phase.label}" lists no optimizers, so the runner cannot set its learning rate. ` +
+          "List them in the phase's `optimizers` field, or train without a schedule.",
+      );
+    }
+  }
+}
+
+/**
+ * Throw `ConfigError` if a phase leaves `optimizers` undefined, because a
+ * checkpoint would silently lose that phase's optimizer state. A phase
+ * without optimizer state declares `optimizers: []`.
+ */
+function checkCheckpointedPhases(phases: readonly Phase[]): void {
+  for (const phase of phases) {
+    if (phase.optimizers === undefined) {
+      throw new ConfigError(
+        `checkpoint: phase "${phase.label}" does not list its optimizers, so a checkpoint could not save their state. ` +
+          "List them in the phase's `optimizers` field (an empty list if it has none), or train without checkpoints.",
+      );
+    }
+  }
+}
+
+/** A phase, its position in the run, the epoch it starts at (after 1 when resumed) and its optimizers' base rates. */
+interface PhaseRun {
+  readonly phase: Phase;
+  /** Index of the phase, from 1. */
+  readonly index: number;
+  readonly count: number;
+  readonly firstEpoch: number;
+  readonly baseRates: readonly number[];
+}
+
+/** Set each optimizer of `phase` to the schedule's rate at `position`. */
+function applySchedule(schedule: LrSchedule, run: PhaseRun, position: number): void {
+  (run.phase.optimizers ?? []).forEach((optimizer, i) => {
+    optimizer.lr = schedule.rate(position, run.baseRates[i]!);
+  });
+}
+
 async function runPhase(
-  phase: Phase,
-  index: number,
-  count: number,
+  run: PhaseRun,
   options: TrainOptions,
   seed: number,
   logEvery: number,
   emit: (event: TrainingEvent) => void,
 ): Promise<Record<string, number>> {
+  const { phase, index, count, firstEpoch } = run;
+  const schedule = options.schedule;
   const phaseStarted = performance.now();
   const stepsPerEpoch = Math.ceil(options.train.size / options.batchSize);
   const totalSteps = stepsPerEpoch * phase.epochs;
@@ -168,15 +265,17 @@ async function runPhase(
   phase.begin?.();
 
   const interval = new LossInterval();
-  let step = 0;
+  let step = (firstEpoch - 1) * stepsPerEpoch;
   let epochLosses = new Map<string, { sum: number; count: number }>();
   try {
-    for (let epoch = 1; epoch <= phase.epochs; epoch++) {
+    for (let epoch = firstEpoch; epoch <= phase.epochs; epoch++) {
       const epochStarted = performance.now();
       epochLosses = new Map();
+      if (schedule?.interval === "epoch") applySchedule(schedule, run, epoch - 1);
       // Each phase gets its own shuffles because the key mixes the phase index into the epoch counter.
       const shuffleEpoch = index * 100_000 + epoch;
       for (const batch of options.train.batches({ batchSize: options.batchSize, shuffle: true, seed, epoch: shuffleEpoch })) {
+        if (schedule?.interval === "batch") applySchedule(schedule, run, step);
         step++;
         const metrics = tidy(() => phase.step(batch).losses);
         batch.x.dispose();
@@ -200,6 +299,12 @@ async function runPhase(
         losses: means(epochLosses),
         seconds: (performance.now() - epochStarted) / 1000,
       });
+
+      const checkpoint = options.checkpoint;
+      if (checkpoint !== undefined && (epoch % checkpoint.every === 0 || epoch === phase.epochs)) {
+        const files = await writeCheckpoint(checkpoint, options, phase, { phase: index, epoch, seed });
+        emit({ event: "checkpoint", phase: index, epoch, files });
+      }
     }
   } finally {
     phase.end?.();

@@ -44,3 +44,52 @@ describe("evaluate", () => {
     expect(frozen.training).toBe(false);
   });
 });
+
+describe("evaluate metrics", () => {
+  // Six classes, so top-5 excludes exactly the lowest output. Outputs per sample:
+  // sample 0: label 0, best class 0 (top 1 and top 5 right);
+  // sample 1: label 1, best class 2, label second (top 5 right);
+  // sample 2: label 5, label has the lowest output (both wrong).
+  const scores = new Dataset({
+    name: "six-class scores",
+    images: Float32Array.from([
+      [9, 1, 2, 3, 4, 5],
+      [0, 8, 9, 1, 2, 3],
+      [5, 4, 3, 2, 1, 0],
+    ].flat()),
+    labels: Int32Array.from([0, 1, 5]),
+    sampleShape: [6],
+    classes: 6,
+  });
+  const identity = () => {
+    const layer = new Linear(6, 6, { bias: false });
+    layer.weight.assign(tensor(Array.from({ length: 6 }, (_, i) => Array.from({ length: 6 }, (_, j) => (i === j ? 1 : 0)))));
+    return layer;
+  };
+
+  test("top-5 accuracy", async () => {
+    const result = await evaluate([identity()], scores, { top5: true });
+
+    expect(result.accuracy).toBeCloseTo(1 / 3, 6);
+    expect(result.top5Accuracy).toBeCloseTo(2 / 3, 6);
+    expect(result.confusionMatrix).toBeUndefined();
+  });
+
+  test("confusion matrix by label and prediction", async () => {
+    const result = await evaluate([argmaxLayer()], SOURCE, { batchSize: 2, confusionMatrix: true });
+
+    // Labels 0, 1, 1, 1, 0 against predictions 0, 1, 0, 1, 1.
+    expect(Array.from(result.confusionMatrix!)).toEqual([1, 1, 1, 2]);
+  });
+
+  test("top-5 of fewer than 5 classes is 1", async () => {
+    const result = await evaluate([argmaxLayer()], SOURCE, { top5: true, confusionMatrix: true });
+
+    expect(result.top5Accuracy).toBe(1);
+    expect(result.accuracy).toBe(0.6);
+  });
+
+  test("rejects an invalid batch size", async () => {
+    await expect(evaluate([argmaxLayer()], SOURCE, { batchSize: 0 })).rejects.toThrow(/batchSize 0 is invalid/);
+  });
+});

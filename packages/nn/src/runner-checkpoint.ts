@@ -1,0 +1,92 @@
+/**
+ * The runner's side of checkpoints: writing one after an epoch, and
+ * restoring module weights, optimizer state and the position in the run
+ * from one. Every shuffle is keyed by (seed, phase, epoch), so restoring the
+ * epoch also restores the random stream, and a resumed run repeats the
+ * batches of the uninterrupted one.
+ */
+import { CheckpointFormatError } from "./checkpoint-errors.js";
+import { decodeCheckpoint, encodeCheckpoint, runParameterNames, TRAINING_STATE_FILE } from "./checkpoint.js";
+import { ConfigError } from "./errors.js";
+import type { Phase } from "./method.js";
+import type { CheckpointOptions, TrainOptions } from "./runner.js";
+
+/** Start of a run: a phase (from 1) and an epoch of it (from 1). */
+export interface ResumePoint {
+  readonly phase: number;
+  readonly epoch: number;
+}
+
+/** Encode the run after `epoch` of `phase`, pass the files to `checkpoint.write`, and return their names. */
+export async function writeCheckpoint(
+  checkpoint: CheckpointOptions,
+  options: TrainOptions,
+  phase: Phase,
+  position: { phase: number; epoch: number; seed: number },
+): Promise<string[]> {
+  const optimizers = phase.optimizers ?? [];
+  const files = await encodeCheckpoint({
+    modules: options.modules,
+    ...(checkpoint.spec === undefined ? {} : { spec: checkpoint.spec }),
+    optimizers,
+    state: {
+      format: "modular-training-state",
+      version: 1,
+      method: options.method.name,
+      seed: position.seed,
+      modules: options.modules.length,
+      phase: position.phase,
+      epoch: position.epoch,
+      learningRates: optimizers.map((optimizer) => optimizer.lr),
+    },
+  });
+  await checkpoint.write(files);
+  return [...files.keys()];
+}
+
+/**
+ * Load the checkpoint of `options.resumeFrom` into the modules and the
+ * optimizers of the saved phase, and return the first epoch still to run.
+ * Throws `ConfigError` when the method or seed differs from the saved run,
+ * and `CheckpointFormatError` for malformed or mismatched files.
+ */
+export function resumeRun(options: TrainOptions, phases: readonly Phase[], seed: number): ResumePoint {
+  const { files, location } = options.resumeFrom!;
+  const { state, optimizerStates } = decodeCheckpoint(files, options.modules, location);
+
+  if (state.method !== options.method.name || state.seed !== seed) {
+    throw new ConfigError(
+      `resumeFrom ${location}: the checkpoint is of method "${state.method}" with seed ${state.seed}, but this run ` +
+        `is "${options.method.name}" with seed ${seed}. Resume with the method and seed of the saved run.`,
+    );
+  }
+  const phase = phases[state.phase - 1];
+  if (phase === undefined || state.epoch > phase.epochs) {
+    throw new CheckpointFormatError({
+      source: `${location}/${TRAINING_STATE_FILE}`,
+      location: `fields "phase" and "epoch"`,
+      expected: `a phase from 1 to ${phases.length} and an epoch within it, as this run plans`,
+      found: `phase ${state.phase}, epoch ${state.epoch}`,
+      hint: "Resume with the epochs and method options of the saved run.",
+    });
+  }
+
+  const optimizers = phase.optimizers ?? [];
+  const named = runParameterNames(options.modules);
+  optimizers.forEach((optimizer, i) => {
+    const saved = optimizerStates[i];
+    if (saved !== undefined && saved.size > 0) {
+      if (optimizer.loadState === undefined) {
+        throw new ConfigError(
+          `resumeFrom ${location}: optimizer ${i} of phase "${phase.label}" has saved state but no loadState method to restore it.`,
+        );
+      }
+      optimizer.loadState(named, saved);
+    }
+    const rate = state.learningRates[i];
+    if (rate !== undefined) optimizer.lr = rate;
+  });
+
+  if (state.epoch === phase.epochs) return { phase: state.phase + 1, epoch: 1 };
+  return { phase: state.phase, epoch: state.epoch + 1 };
+}
