@@ -4,5 +4,7 @@ export default defineProject({
   test: {
     name: "@modular/tensor",
     include: ["test/**/*.test.ts"],
+    // Integration tests train on real data; CI runs several projects at once on 2 cores.
+    testTimeout: 60_000,
   },
 });
