@@ -30,15 +30,7 @@ registerWebGpu();
  */
 export const BACKENDS: readonly BackendUnderTest[] = [
   { name: "cpu", excluded: {} },
-  {
-    name: "webgpu",
-    excluded: {
-      "indexing > gather rejects an out-of-range index": "index range checks read indices synchronously, which webgpu cannot; out-of-range indices are not rejected",
-      "indexing > scatterAdd rejects an out-of-range index": "index range checks read indices synchronously, which webgpu cannot; out-of-range indices are not rejected",
-      "indexing > oneHot rejects label 3 outside [0, 3)": "index range checks read indices synchronously, which webgpu cannot; out-of-range indices are not rejected",
-      "indexing > oneHot rejects label -1 outside [0, 3)": "index range checks read indices synchronously, which webgpu cannot; out-of-range indices are not rejected",
-    },
-  },
+  { name: "webgpu", excluded: {} },
 ];
 
 /** Titles of the conformance suites. Every exclusion key starts with one of them. */

@@ -51,7 +51,15 @@ import { WORKGROUP_SIZE } from "./wgsl.js";
 export interface WebGpuStorage extends Storage {
   readonly backend: "webgpu";
   readonly buffer: GPUBuffer;
+  /** The uploaded elements of a small int32 tensor, kept so that index range checks need no readback. */
+  readonly hostCopy?: Int32Array;
 }
+
+/**
+ * Largest int32 upload, in elements, whose host copy is kept. Labels and
+ * index batches are far smaller; the cap bounds the host memory it costs.
+ */
+const HOST_COPY_MAX_ELEMENTS = 1 << 16;
 
 /** A GPU error the device reported: a validation or out-of-memory error, or device loss. */
 export class WebGpuDeviceError extends Error {
@@ -114,10 +122,18 @@ export class WebGpuBackend implements Backend {
 
   // ---- storage ------------------------------------------------------------
 
-  upload(values: TypedArray, _dtype: DType): Storage {
+  upload(values: TypedArray, dtype: DType): Storage {
     const buffer = this.allocate(values.length);
     this.write(buffer, values);
+    if (dtype === "int32" && values.length <= HOST_COPY_MAX_ELEMENTS) {
+      const storage: WebGpuStorage = { backend: "webgpu", buffer, hostCopy: Int32Array.from(values) };
+      return storage;
+    }
     return this.store(buffer);
+  }
+
+  hostCopy(storage: Storage): TypedArray | undefined {
+    return (storage as WebGpuStorage).hostCopy;
   }
 
   fill(size: number, value: number, dtype: DType): Storage {
