@@ -7,8 +7,12 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import {
   add,
+  argmax,
   BackendError,
+  CpuBackend,
+  type DType,
   matmul,
+  max,
   memory,
   mul,
   full,
@@ -16,6 +20,8 @@ import {
   relu,
   setBackend,
   softmax,
+  type Storage,
+  type TensorInfo,
   sub,
   sum,
   type Tensor,
@@ -24,7 +30,8 @@ import {
   WebGpuBackend,
   zeros,
 } from "../src/index.js";
-import { fixture } from "./conformance.js";
+import "@modular/testing";
+import { fixture, sizeOfShape } from "./conformance.js";
 
 registerWebGpu();
 
@@ -44,6 +51,22 @@ function step(weights: Tensor, input: Tensor): void {
     const loss = sum(mul(probabilities, probabilities));
     return sub(add(loss, 1), 1);
   }).dispose();
+}
+
+const cpu = new CpuBackend();
+
+/** Run `kernel` on the cpu backend with copies of `inputs`, and return its `size` output elements. */
+async function onCpu(
+  inputs: readonly Tensor[],
+  kernel: (infos: TensorInfo[]) => Storage,
+  size: number,
+  dtype: DType = "float32",
+): Promise<number[]> {
+  const infos: TensorInfo[] = [];
+  for (const x of inputs) {
+    infos.push({ storage: cpu.upload(await x.data(), x.dtype), shape: x.shape, dtype: x.dtype });
+  }
+  return Array.from(await cpu.read(kernel(infos), dtype, size));
 }
 
 /** Wait for the queued work by reading `x` back, then free it. */
@@ -109,5 +132,64 @@ describe("webgpu backend", () => {
     expect(values[256 * 65535 - 1]).toBe(3);
     expect(values[256 * 65535]).toBe(3);
     expect(values[size - 1]).toBe(3);
+  });
+});
+
+// The conformance suites use small shapes. These cases reach the tiled, workgroup and 2D-grid paths
+// of the webgpu kernels and compare them with the cpu backend on the same inputs.
+describe("webgpu matches cpu on larger shapes", () => {
+  for (const [transposeA, transposeB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    test(`matmul 130x257x70 batch 3, transposeA ${transposeA}, transposeB ${transposeB}`, async () => {
+      const [m, k, n] = [130, 257, 70];
+      const aShape = transposeA ? [3, k, m] : [3, m, k];
+      const bShape = transposeB ? [3, n, k] : [3, k, n];
+      const a = tensor(fixture(sizeOfShape(aShape), 11), aShape);
+      const b = tensor(fixture(sizeOfShape(bShape), 12), bShape);
+
+      const received = await matmul(a, b, { transposeA, transposeB }).data();
+      const product = ([x, y]: TensorInfo[]) => cpu.matmul(x!, y!, transposeA, transposeB, [3, m, n]);
+      const expected = await onCpu([a, b], product, received.length);
+
+      expect(received).toBeAllClose(expected, { rtol: 1e-4, atol: 1e-4 });
+    });
+  }
+
+  test("sum over a strided axis of 1000", async () => {
+    const x = tensor(fixture(7 * 1000 * 3, 13), [7, 1000, 3]);
+
+    const received = await sum(x, { axis: 1 }).data();
+    const expected = await onCpu([x], ([info]) => cpu.reduce("sum", info!, [1]), received.length);
+
+    expect(received).toBeAllClose(expected, { rtol: 1e-4, atol: 1e-4 });
+  });
+
+  test("max over two axes propagates NaN", async () => {
+    const values = fixture(40 * 5 * 30, 14);
+    values[5 * 30 * 3 + 2] = Number.NaN;
+    const x = tensor(values, [40, 5, 30]);
+
+    const received = await max(x, { axis: [0, 2] }).data();
+    const expected = await onCpu([x], ([info]) => cpu.reduce("max", info!, [0, 2]), received.length);
+
+    expect(Number.isNaN(received[0])).toBe(true);
+    expect(Array.from(received).slice(1)).toEqual(expected.slice(1));
+  });
+
+  test("softmax of rows of 2000", async () => {
+    const x = tensor(fixture(4 * 2000, 15, -20, 20), [4, 2000]);
+
+    const received = await softmax(x, -1).data();
+    const expected = await onCpu([x], ([info]) => cpu.softmax(info!, 1, false), received.length);
+
+    expect(received).toBeAllClose(expected, { rtol: 1e-4, atol: 1e-7 });
+  });
+
+  test("argmax of rows of 1000", async () => {
+    const x = tensor(fixture(50 * 1000, 16), [50, 1000]);
+
+    const received = await argmax(x, 1).data();
+    const expected = await onCpu([x], ([info]) => cpu.argReduce("argmax", info!, 1), received.length, "int32");
+
+    expect(Array.from(received)).toEqual(expected);
   });
 });
