@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /** The `modular` executable: runs the CLI on the process arguments and exits with its status. */
-import { disposeBackends, registerWebGpu } from "@modular/tensor";
+import { disposeBackends, registerAutoBackend, registerWebGpu } from "@modular/tensor";
 import { runCli } from "./cli.js";
 
 registerWebGpu();
+registerAutoBackend({ log: (message) => process.stderr.write(`${message}\n`) });
 
 // A reader that closes the pipe early (`modular train --json | head`) ends
 // the run quietly instead of crashing with an unhandled EPIPE.

@@ -56,5 +56,5 @@ export {
 export { Tensor, type NestedArray } from "./tensor.js";
 export { ADAPTER_INSTALL_HINT, type DeviceLimits, type WebGpuDeviceOptions } from "./webgpu/device.js";
 export type { PoolStats } from "./webgpu/buffer-pool.js";
-export { createWebGpuBackend, registerWebGpu } from "./webgpu/register.js";
+export { type AutoBackendOptions, createWebGpuBackend, registerAutoBackend, registerWebGpu } from "./webgpu/register.js";
 export { WebGpuBackend, WebGpuDeviceError, type WebGpuStorage } from "./webgpu/webgpu-backend.js";

@@ -16,6 +16,7 @@ import {
   memory,
   mul,
   full,
+  registerAutoBackend,
   registerWebGpu,
   relu,
   setBackend,
@@ -95,6 +96,19 @@ describe("webgpu backend", () => {
     expect(poolAfter.buffersAllocated - poolBefore.buffersAllocated).toBeLessThan(16);
     expect(poolAfter.bytesAllocated - poolBefore.bytesAllocated).toBeLessThan(16 * 1024);
     expect(poolAfter.buffersInUse).toBe(poolBefore.buffersInUse);
+  });
+
+  test("auto skips software adapters", async () => {
+    const messages: string[] = [];
+    registerAutoBackend({ log: (message) => messages.push(message) });
+    const expected = backend.context.isFallbackAdapter ? "cpu" : "webgpu";
+
+    const picked = await setBackend("auto");
+    await setBackend("webgpu");
+
+    expect(picked.name).toBe(expected);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(new RegExp(`^auto: picked ${expected} `));
   });
 
   test("pool reuses a released buffer", () => {
