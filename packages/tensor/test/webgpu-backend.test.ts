@@ -127,6 +127,16 @@ describe("webgpu backend", () => {
     expect(() => zeros([size])).toThrow(new RegExp(`${size} elements`));
   });
 
+  test("matmul output over the limit names its shape", () => {
+    const limit = backend.limits.maxStorageBufferBindingSize;
+    const columns = Math.floor(limit / 4 / 8193) + 1;
+    const a = zeros([8193, 1]);
+    const b = zeros([1, columns]);
+
+    expect(() => matmul(a, b)).toThrow(BackendError);
+    expect(() => matmul(a, b)).toThrow(`shape [8193, ${columns}]`);
+  });
+
   test("requested limits are the adapter's", () => {
     const limits = backend.context.adapter.limits;
 

@@ -24,7 +24,7 @@ import type {
 } from "../backend.js";
 import { allocTypedArray, BYTES_PER_ELEMENT, type DType, type TypedArray } from "../dtype.js";
 import { BackendError } from "../errors.js";
-import { type Shape, sizeOf, stridesOf } from "../shape.js";
+import { formatShape, type Shape, sizeOf, stridesOf } from "../shape.js";
 import { BufferPool, type PoolStats } from "./buffer-pool.js";
 import type { DeviceLimits, WebGpuContext } from "./device.js";
 import {
@@ -188,30 +188,30 @@ export class WebGpuBackend implements Backend {
 
   unary(op: UnaryOp, x: TensorInfo): Storage {
     const outDtype: DType = op === "isFinite" ? "int32" : x.dtype;
-    return this.runElementwise(elementwiseKernel(op, [x], x.shape, outDtype, unaryExpression(op, x.dtype)), [x]);
+    return this.runElementwise(elementwiseKernel(op, [x], x.shape, outDtype, unaryExpression(op, x.dtype)), [x], x.shape);
   }
 
   binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: Shape): Storage {
     const kernel = elementwiseKernel(op, [a, b], outShape, a.dtype, binaryExpression(op, a.dtype));
-    return this.runElementwise(kernel, [a, b]);
+    return this.runElementwise(kernel, [a, b], outShape);
   }
 
   compare(op: CompareOp, a: TensorInfo, b: TensorInfo, outShape: Shape): Storage {
-    return this.runElementwise(elementwiseKernel(op, [a, b], outShape, "int32", compareExpression(op, a.dtype)), [a, b]);
+    return this.runElementwise(elementwiseKernel(op, [a, b], outShape, "int32", compareExpression(op, a.dtype)), [a, b], outShape);
   }
 
   where(condition: TensorInfo, a: TensorInfo, b: TensorInfo, outShape: Shape): Storage {
     const kernel = elementwiseKernel("where", [condition, a, b], outShape, a.dtype, whereExpression(condition.dtype));
-    return this.runElementwise(kernel, [condition, a, b]);
+    return this.runElementwise(kernel, [condition, a, b], outShape);
   }
 
   cast(x: TensorInfo, dtype: DType): Storage {
-    return this.runElementwise(elementwiseKernel("cast", [x], x.shape, dtype, castExpression(x.dtype, dtype)), [x]);
+    return this.runElementwise(elementwiseKernel("cast", [x], x.shape, dtype, castExpression(x.dtype, dtype)), [x], x.shape);
   }
 
-  private runElementwise(kernel: ElementwiseKernel, inputs: readonly TensorInfo[]): Storage {
+  private runElementwise(kernel: ElementwiseKernel, inputs: readonly TensorInfo[], outShape: Shape): Storage {
     const size = kernel.params[0]!;
-    const out = this.allocate(size);
+    const out = this.allocate(size, outShape);
     this.dispatch1d(kernel.key, kernel.source, [...inputs.map(bufferOf), out], kernel.params, size);
     return this.store(out);
   }
@@ -224,7 +224,7 @@ export class WebGpuBackend implements Backend {
     const n = outShape[rank - 1]!;
     const k = transposeA ? a.shape[a.shape.length - 2]! : a.shape[a.shape.length - 1]!;
     const batch = sizeOf(outShape.slice(0, rank - 2));
-    const out = this.allocate(batch * m * n);
+    const out = this.allocate(batch * m * n, outShape);
     if (batch * m * n === 0) return this.store(out);
 
     const groups: [number, number, number] = [Math.ceil(n / MATMUL_TILE), Math.ceil(m / MATMUL_TILE), batch];
@@ -262,7 +262,7 @@ export class WebGpuBackend implements Backend {
 
   softmax(x: TensorInfo, axis: number, log: boolean): Storage {
     const [outer, length, inner] = splitAroundAxis(x.shape, axis);
-    const out = this.allocate(sizeOf(x.shape));
+    const out = this.allocate(sizeOf(x.shape), x.shape);
     const rows = outer * inner;
     const params = new Uint32Array([rows, length, inner]);
     this.dispatch1d(`softmax|${log}`, softmaxSource(log), [bufferOf(x), out], params, rows);
@@ -315,7 +315,7 @@ export class WebGpuBackend implements Backend {
 
   concat(xs: readonly TensorInfo[], axis: number, outShape: Shape): Storage {
     const dtype = xs[0]!.dtype;
-    const out = this.allocate(sizeOf(outShape));
+    const out = this.allocate(sizeOf(outShape), outShape);
     const [, outLength, inner] = splitAroundAxis(outShape, axis);
     let axisOffset = 0;
     for (const x of xs) {
@@ -352,15 +352,19 @@ export class WebGpuBackend implements Backend {
     return { backend: "webgpu", buffer };
   }
 
-  /** Take a pooled buffer for `size` elements, or throw an error naming the device limit it would exceed. */
-  private allocate(size: number): GPUBuffer {
+  /**
+   * Take a pooled buffer for `size` elements, or throw an error naming the
+   * device limit it would exceed and `shape`, which defaults to `[size]`
+   * where a kernel does not pass the output shape.
+   */
+  private allocate(size: number, shape: Shape = [size]): GPUBuffer {
     this.throwIfFailed();
     const bytes = BufferPool.roundSize(size * BYTES_PER_ELEMENT);
     for (const limit of ["maxStorageBufferBindingSize", "maxBufferSize"] as const) {
       if (bytes > this.limits[limit]) {
         // TODO: split element-wise kernels into several bindings instead of failing.
         throw new BackendError(
-          `webgpu: a tensor of ${size} elements (${bytes} bytes) exceeds the device's ${limit} ` +
+          `webgpu: a tensor of shape ${formatShape(shape)} (${size} elements, ${bytes} bytes) exceeds the device's ${limit} ` +
             `of ${this.limits[limit]} bytes. Split the tensor or run this op on the cpu backend.`,
         );
       }
