@@ -4,11 +4,13 @@
  * device limits, and the device limits it requested. Runs on any WebGPU
  * adapter; without one, `setBackend` fails with an install hint.
  */
+/// <reference types="@webgpu/types" />
 import { beforeAll, describe, expect, test } from "vitest";
 import {
   add,
   argmax,
   BackendError,
+  createWebGpuBackend,
   CpuBackend,
   type DType,
   matmul,
@@ -29,6 +31,7 @@ import {
   tensor,
   tidy,
   WebGpuBackend,
+  WebGpuDeviceError,
   zeros,
 } from "../src/index.js";
 import "@modular/testing";
@@ -135,6 +138,20 @@ describe("webgpu backend", () => {
 
     expect(() => matmul(a, b)).toThrow(BackendError);
     expect(() => matmul(a, b)).toThrow(`shape [8193, ${columns}]`);
+  });
+
+  test("device error fails later calls", async () => {
+    const other = await createWebGpuBackend();
+    try {
+      // MAP_READ may only be combined with COPY_DST, so this buffer is invalid.
+      other.device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.STORAGE });
+      await other.device.queue.onSubmittedWorkDone();
+
+      expect(() => other.fill(4, 1, "float32")).toThrow(WebGpuDeviceError);
+      expect(() => other.fill(4, 1, "float32")).toThrow(/MapRead/);
+    } finally {
+      other.dispose();
+    }
   });
 
   test("requested limits are the adapter's", () => {

@@ -61,7 +61,10 @@ export interface WebGpuStorage extends Storage {
  */
 const HOST_COPY_MAX_ELEMENTS = 1 << 16;
 
-/** A GPU error the device reported: a validation or out-of-memory error, or device loss. */
+/**
+ * A GPU error the device reported: a validation or out-of-memory error, or
+ * device loss. After one, every later call on the backend throws it.
+ */
 export class WebGpuDeviceError extends Error {
   override readonly name = "WebGpuDeviceError";
 }
