@@ -135,7 +135,8 @@ export interface Operand {
 /** A generated element-wise kernel: shader key, source, and its `params` array. */
 export interface ElementwiseKernel {
   readonly key: string;
-  readonly source: string;
+  /** Build the WGSL source; called only when the pipeline for `key` is not cached yet. */
+  readonly source: () => string;
   readonly params: Uint32Array;
 }
 
@@ -162,6 +163,20 @@ export function elementwiseKernel(
   const params: number[] = [sizeOf(outShape), ...outShape];
   for (const x of operands) params.push(...broadcastStridesTo(x.shape, outShape));
 
+  const dtypes = operands.map((x) => x.dtype).join(",");
+  const key = `ew|${opKey}|${dtypes}|${outDtype}|${rank}|${modes.join(",")}`;
+  const source = (): string => elementwiseSource(operands, modes, rank, outDtype, expression);
+  return { key, source, params: new Uint32Array(params) };
+}
+
+/** Generate the WGSL of an element-wise kernel; `params` as described at `elementwiseKernel`. */
+function elementwiseSource(
+  operands: readonly Operand[],
+  modes: readonly Mode[],
+  rank: number,
+  outDtype: DType,
+  expression: (values: readonly string[]) => string,
+): string {
   const decls = operands.map((x, k) => bindingDecl(k + 1, `in${k}`, x.dtype, false));
   decls.push(bindingDecl(operands.length + 1, "out", outDtype, true));
 
@@ -185,10 +200,7 @@ export function elementwiseKernel(
   const values = operands.map((_, k) => `in${k}[idx${k}]`);
   body.push(`  out[i] = ${expression(values)};`);
 
-  const source = [PRELUDE, ELEMENTWISE_HELPERS, PARAMS_BINDING, ...decls, MAIN_1D, ...body, "}"].join("\n");
-  const dtypes = operands.map((x) => x.dtype).join(",");
-  const key = `ew|${opKey}|${dtypes}|${outDtype}|${rank}|${modes.join(",")}`;
-  return { key, source, params: new Uint32Array(params) };
+  return [PRELUDE, ELEMENTWISE_HELPERS, PARAMS_BINDING, ...decls, MAIN_1D, ...body, "}"].join("\n");
 }
 
 /** Strides of `shape` (right-aligned with `outShape`) with 0 along broadcast axes. */

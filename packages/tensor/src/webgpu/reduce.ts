@@ -20,7 +20,8 @@ const WORKGROUP_REDUCE_THRESHOLD = 256;
 
 export interface ReduceKernel {
   readonly key: string;
-  readonly source: string;
+  /** Build the WGSL source; called only when the pipeline for `key` is not cached yet. */
+  readonly source: () => string;
   readonly params: Uint32Array;
   /** One workgroup per output element (true) or one invocation per output element. */
   readonly perWorkgroup: boolean;
@@ -126,7 +127,7 @@ ${offsetCode("off", "r", reducedAt, reducedAt + nr, nr)}
 }`;
   }
   const key = `reduce|${op}|${dtype}|${nk}|${nr}|${perWorkgroup}`;
-  return { key, source: [...decls, body].join("\n"), params, perWorkgroup, outSize };
+  return { key, source: () => [...decls, body].join("\n"), params, perWorkgroup, outSize };
 }
 
 /** [outer, length, inner] around `axis`. */

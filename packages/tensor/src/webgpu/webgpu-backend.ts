@@ -250,7 +250,7 @@ export class WebGpuBackend implements Backend {
     const groups = kernel.perWorkgroup
       ? this.grid(kernel.outSize)
       : this.grid(Math.ceil(kernel.outSize / WORKGROUP_SIZE));
-    this.dispatch(kernel.key, () => kernel.source, [bufferOf(x), out], kernel.params, groups);
+    this.dispatch(kernel.key, kernel.source, [bufferOf(x), out], kernel.params, groups);
     return this.store(out);
   }
 
@@ -259,7 +259,7 @@ export class WebGpuBackend implements Backend {
     const size = outer * inner;
     const out = this.allocate(size);
     const params = new Uint32Array([size, length, inner]);
-    this.dispatch1d(`argReduce|${op}|${x.dtype}`, argReduceSource(op, x.dtype), [bufferOf(x), out], params, size);
+    this.dispatch1d(`argReduce|${op}|${x.dtype}`, () => argReduceSource(op, x.dtype), [bufferOf(x), out], params, size);
     return this.store(out);
   }
 
@@ -268,7 +268,7 @@ export class WebGpuBackend implements Backend {
     const out = this.allocate(sizeOf(x.shape), x.shape);
     const rows = outer * inner;
     const params = new Uint32Array([rows, length, inner]);
-    this.dispatch1d(`softmax|${log}`, softmaxSource(log), [bufferOf(x), out], params, rows);
+    this.dispatch1d(`softmax|${log}`, () => softmaxSource(log), [bufferOf(x), out], params, rows);
     return this.store(out);
   }
 
@@ -280,7 +280,7 @@ export class WebGpuBackend implements Backend {
     const size = outer * count * inner;
     const out = this.allocate(size);
     const params = new Uint32Array([size, count, length, inner]);
-    this.dispatch1d(`gather|${x.dtype}`, gatherSource(x.dtype), [bufferOf(x), bufferOf(indices), out], params, size);
+    this.dispatch1d(`gather|${x.dtype}`, () => gatherSource(x.dtype), [bufferOf(x), bufferOf(indices), out], params, size);
     return this.store(out);
   }
 
@@ -291,7 +291,7 @@ export class WebGpuBackend implements Backend {
     const out = this.allocate(size);
     const params = new Uint32Array([size, count, length, inner]);
     const buffers = [bufferOf(updates), bufferOf(indices), out];
-    this.dispatch1d(`scatterAdd|${updates.dtype}`, scatterAddSource(updates.dtype), buffers, params, size);
+    this.dispatch1d(`scatterAdd|${updates.dtype}`, () => scatterAddSource(updates.dtype), buffers, params, size);
     return this.store(out);
   }
 
@@ -300,7 +300,7 @@ export class WebGpuBackend implements Backend {
     const out = this.allocate(size);
     const bits = new Uint32Array(new Float32Array([onValue, offValue]).buffer);
     const params = new Uint32Array([size, depth, bits[0]!, bits[1]!]);
-    this.dispatch1d("oneHot", oneHotSource(), [bufferOf(indices), out], params, size);
+    this.dispatch1d("oneHot", () => oneHotSource(), [bufferOf(indices), out], params, size);
     return this.store(out);
   }
 
@@ -325,7 +325,7 @@ export class WebGpuBackend implements Backend {
       const size = sizeOf(x.shape);
       const chunk = x.shape[axis]! * inner;
       const params = new Uint32Array([size, chunk, outLength * inner, axisOffset * inner]);
-      this.dispatch1d(`concat|${dtype}`, concatPartSource(dtype), [bufferOf(x), out], params, size);
+      this.dispatch1d(`concat|${dtype}`, () => concatPartSource(dtype), [bufferOf(x), out], params, size);
       axisOffset += x.shape[axis]!;
     }
     return this.store(out);
@@ -336,7 +336,7 @@ export class WebGpuBackend implements Backend {
     const out = this.allocate(size);
     const params = new Uint32Array([size, base, ...outShape, ...strides]);
     const key = `stridedCopy|${x.dtype}|${outShape.length}`;
-    this.dispatch1d(key, stridedCopySource(x.dtype, outShape.length), [bufferOf(x), out], params, size);
+    this.dispatch1d(key, () => stridedCopySource(x.dtype, outShape.length), [bufferOf(x), out], params, size);
     return this.store(out);
   }
 
@@ -345,7 +345,7 @@ export class WebGpuBackend implements Backend {
   random(distribution: RandomDistribution, key: RandomKey, size: number): Storage {
     const out = this.allocate(size);
     const params = new Uint32Array([size, key.lo >>> 0, key.hi >>> 0]);
-    this.dispatch1d(`random|${distribution}`, randomSource(distribution), [out], params, size);
+    this.dispatch1d(`random|${distribution}`, () => randomSource(distribution), [out], params, size);
     return this.store(out);
   }
 
@@ -398,9 +398,15 @@ export class WebGpuBackend implements Backend {
     return [x, y, 1];
   }
 
-  private dispatch1d(key: string, source: string, buffers: GPUBuffer[], params: Uint32Array, threads: number): void {
+  private dispatch1d(
+    key: string,
+    source: () => string,
+    buffers: GPUBuffer[],
+    params: Uint32Array,
+    threads: number,
+  ): void {
     if (threads === 0) return;
-    this.dispatch(key, () => source, buffers, params, this.grid(Math.ceil(threads / WORKGROUP_SIZE)));
+    this.dispatch(key, source, buffers, params, this.grid(Math.ceil(threads / WORKGROUP_SIZE)));
   }
 
   /** Record one compute pass: `params` at binding 0, then `buffers` at bindings 1, 2, .... */
