@@ -120,6 +120,7 @@ fn pow_i(a: i32, b: i32) -> i32 {
   return result;
 }
 // float32 to int32 truncates toward zero; NaN and infinities become 0 as in a JavaScript Int32Array.
+// NOTE: finite values outside the int32 range clamp here (WGSL conversion) but wrap modulo 2^32 on cpu.
 fn cast_i(x: f32) -> i32 { return select(0, i32(trunc(x)), is_finite(x)); }
 `;
 
