@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 /** The `modular` executable: runs the CLI on the process arguments and exits with its status. */
+import { disposeBackends, registerAutoBackend, registerWebGpu } from "@modular/tensor";
 import { runCli } from "./cli.js";
+
+registerWebGpu();
+registerAutoBackend({ log: (message) => process.stderr.write(`${message}\n`) });
 
 // A reader that closes the pipe early (`modular train --json | head`) ends
 // the run quietly instead of crashing with an unhandled EPIPE.
@@ -12,4 +16,6 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 const status = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });
+// A live WebGPU device keeps Dawn's threads running, so the process would not exit on its own.
+disposeBackends();
 process.exitCode = status;

@@ -7,7 +7,7 @@
  * listed, as skipped with its reason.
  */
 import { beforeAll, describe, test as vitestTest } from "vitest";
-import { setBackend } from "@modular/tensor";
+import { registerWebGpu, setBackend } from "@modular/tensor";
 
 export interface BackendUnderTest {
   /** Name the backend is registered under, as passed to `setBackend`. */
@@ -16,8 +16,17 @@ export interface BackendUnderTest {
   readonly excluded: Readonly<Record<string, string>>;
 }
 
-/** Every backend the VJP suite runs on. A new backend adds its entry here. */
-export const BACKENDS: readonly BackendUnderTest[] = [{ name: "cpu", excluded: {} }];
+registerWebGpu();
+
+/**
+ * Every backend the VJP suite runs on. A new backend adds its entry here. The
+ * `webgpu` entry always runs: without a WebGPU adapter its suite fails with
+ * an install hint rather than skip.
+ */
+export const BACKENDS: readonly BackendUnderTest[] = [
+  { name: "cpu", excluded: {} },
+  { name: "webgpu", excluded: {} },
+];
 
 export type BackendTest = (name: string, fn: () => void | Promise<void>) => void;
 

@@ -71,6 +71,12 @@ export interface Backend {
   read(storage: Storage, dtype: DType, size: number): Promise<TypedArray>;
   /** Read a copy of the elements back, synchronously; backends that cannot do so omit this. */
   readSync?(storage: Storage, dtype: DType, size: number): TypedArray;
+  /**
+   * A host copy of the elements if the backend keeps one without reading the
+   * device, else `undefined`. Frontend checks (index ranges) use it on
+   * backends without `readSync`.
+   */
+  hostCopy?(storage: Storage): TypedArray | undefined;
   /** Release the storage. The frontend calls this exactly once per storage. */
   release(storage: Storage): void;
 

@@ -74,6 +74,16 @@ export async function setBackend(name: string): Promise<Backend> {
   return instance;
 }
 
+/**
+ * Dispose every backend instance created so far and make `cpu` active again.
+ * A WebGPU backend destroys its device, which lets Node.js exit.
+ */
+export function disposeBackends(): void {
+  for (const instance of engine.instances.values()) instance.dispose?.();
+  engine.instances.clear();
+  engine.backend = undefined;
+}
+
 /** The active backend; `cpu` until `setBackend` picks another. */
 export function getBackend(): Backend {
   if (engine.backend === undefined) {

@@ -21,6 +21,7 @@ export { CpuBackend } from "./cpu/cpu-backend.js";
 export { allocTypedArray, type DType, type TypedArray } from "./dtype.js";
 export {
   addOpListener,
+  disposeBackends,
   emitOp,
   getBackend,
   keep,
@@ -53,3 +54,7 @@ export {
   stridesOf,
 } from "./shape.js";
 export { Tensor, type NestedArray } from "./tensor.js";
+export { ADAPTER_INSTALL_HINT, type DeviceLimits, type WebGpuDeviceOptions } from "./webgpu/device.js";
+export type { PoolStats } from "./webgpu/buffer-pool.js";
+export { type AutoBackendOptions, createWebGpuBackend, registerAutoBackend, registerWebGpu } from "./webgpu/register.js";
+export { WebGpuBackend, WebGpuDeviceError, type WebGpuStorage } from "./webgpu/webgpu-backend.js";

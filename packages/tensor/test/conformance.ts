@@ -9,7 +9,7 @@
  * excluded on a backend is still listed, as skipped with its reason.
  */
 import { beforeAll, describe, expect, test as vitestTest } from "vitest";
-import { setBackend } from "../src/index.js";
+import { registerWebGpu, setBackend } from "../src/index.js";
 
 export interface BackendUnderTest {
   /** Name the backend is registered under, as passed to `setBackend`. */
@@ -21,8 +21,17 @@ export interface BackendUnderTest {
   readonly excluded: Readonly<Record<string, string>>;
 }
 
-/** Every backend the suite runs on. A new backend adds its entry here. */
-export const BACKENDS: readonly BackendUnderTest[] = [{ name: "cpu", excluded: {} }];
+registerWebGpu();
+
+/**
+ * Every backend the suite runs on. A new backend adds its entry here. The
+ * `webgpu` entry always runs: without a WebGPU adapter its suites fail with
+ * an install hint rather than skip.
+ */
+export const BACKENDS: readonly BackendUnderTest[] = [
+  { name: "cpu", excluded: {} },
+  { name: "webgpu", excluded: {} },
+];
 
 /** Titles of the conformance suites. Every exclusion key starts with one of them. */
 export const SUITES = [

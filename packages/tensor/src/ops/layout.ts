@@ -108,13 +108,18 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   );
 }
 
-/** Throw unless `indices` is int32 and every index is in [0, size). Reads indices back (cpu: synchronous). */
+/**
+ * Throw unless `indices` is int32 and every index is in [0, size). The range
+ * check needs the values on the host: a synchronous read, or the backend's
+ * host copy. Without either (webgpu indices computed on the device) it is skipped.
+ */
 function checkIndices(indices: Tensor, size: number, opName: string, what: string): void {
   if (indices.dtype !== "int32") {
     throw new DTypeError(`${opName}: indices must be int32, but got ${indices.dtype} ${formatShape(indices.shape)}.`);
   }
-  if (indices.backend.readSync === undefined) return;
-  const values = indices.dataSync();
+  const values =
+    indices.backend.readSync === undefined ? indices.backend.hostCopy?.(indices.storage) : indices.dataSync();
+  if (values === undefined) return;
   for (let i = 0; i < values.length; i++) {
     const index = values[i]!;
     if (index < 0 || index >= size) {
@@ -160,6 +165,8 @@ export function scatterAdd(updates: Tensor, indices: Tensor, axis: number, shape
 /**
  * One-hot encoding of int32 class indices into float32 [...indices.shape, depth].
  * Every index must be in [0, depth): a label outside the class range is an error, never a zero row.
+ * NOTE: on webgpu the check runs only for labels uploaded from the host; labels computed on the
+ * device are not checked, and an out-of-range one gives a row of `offValue`.
  */
 export function oneHot(indices: Tensor, depth: number, onValue = 1, offValue = 0): Tensor {
   if (!Number.isInteger(depth) || depth <= 0) {

@@ -1,0 +1,8 @@
+// Destroy the WebGPU device after each test file: a live Dawn device keeps
+// threads running that crash the worker process on exit.
+import { afterAll } from "vitest";
+import { disposeBackends } from "../src/index.js";
+
+afterAll(() => {
+  disposeBackends();
+});
