@@ -1,7 +1,7 @@
 /**
  * The `Backend` contract: the few kernels every backend implements.
  *
- * A backend owns storage and runs kernels over it. It knows nothing of
+ * A backend owns storage and runs kernels over it. It has no notion of
  * gradients, scopes or user-facing validation: the frontend ops in `ops/`
  * check shapes, dtypes and axes, compute output shapes, and then call
  * exactly one kernel here with arguments that are already valid. That keeps

@@ -60,12 +60,12 @@ export class Tensor implements TensorInfo {
     return this.storageRef;
   }
 
-  /** A copy of the elements, read back asynchronously (row-major). */
+  /** Read a copy of the elements back asynchronously (row-major). */
   async data(): Promise<TypedArray> {
     return this.backend.read(this.storage, this.dtype, this.size);
   }
 
-  /** A copy of the elements, read synchronously. Only backends with a sync read (such as `cpu`) support it. */
+  /** Read a copy of the elements synchronously. Only backends with a sync read (such as `cpu`) support it. */
   dataSync(): TypedArray {
     const readSync = this.backend.readSync;
     if (readSync === undefined) {
@@ -76,17 +76,17 @@ export class Tensor implements TensorInfo {
     return readSync.call(this.backend, this.storage, this.dtype, this.size);
   }
 
-  /** The elements as nested arrays, read back asynchronously. */
+  /** Read the elements back asynchronously as nested arrays. */
   async array(): Promise<NestedArray> {
     return nest(await this.data(), this.shape);
   }
 
-  /** The elements as nested arrays, read synchronously (see `dataSync`). */
+  /** Read the elements synchronously as nested arrays (see `dataSync`). */
   arraySync(): NestedArray {
     return nest(this.dataSync(), this.shape);
   }
 
-  /** The single element of a size-1 tensor, read synchronously. */
+  /** Read the single element of a size-1 tensor synchronously. */
   item(): number {
     if (this.size !== 1) {
       throw new BackendError(

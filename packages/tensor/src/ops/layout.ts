@@ -15,7 +15,7 @@ import { add } from "./elementwise.js";
 import { backendOf, runOp } from "./run.js";
 
 /**
- * The same elements with a new shape. One dimension may be -1 and is then
+ * Return the same elements with a new shape. One dimension may be -1 and is then
  * inferred. The result shares storage with `x` (no copy).
  */
 export function reshape(x: Tensor, shape: Shape): Tensor {
@@ -32,7 +32,9 @@ function inferShape(x: Tensor, shape: Shape): number[] {
     throw new ShapeError(`reshape: shape ${formatShape(shape)} has more than one -1; at most one can be inferred.`);
   }
   const known = sizeOf(shape.filter((dim) => dim !== -1));
-  const out = shape.map((dim) => (dim === -1 ? (known === 0 ? 0 : x.size / known) : dim));
+  // An empty tensor infers 0 for the -1 dimension instead of dividing by zero.
+  const inferred = known === 0 ? 0 : x.size / known;
+  const out = shape.map((dim) => (dim === -1 ? inferred : dim));
   assertValidShape(out, "reshape target");
   if (sizeOf(out) !== x.size) {
     throw new ShapeError(
@@ -57,7 +59,7 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
 }
 
 /**
- * The box of `x` that starts at `begin` with extent `size` (-1 means "to
+ * Copy the box of `x` that starts at `begin` with extent `size` (-1 means "to
  * the end of that axis").
  */
 export function slice(x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor {
@@ -144,8 +146,8 @@ export function gather(x: Tensor, indices: Tensor, axis = 0): Tensor {
 }
 
 /**
- * The adjoint of `gather`: sums slices of `updates` into zeros of `shape`
- * along `axis` at `indices`. Repeated indices accumulate.
+ * Sum slices of `updates` into zeros of `shape` along `axis` at `indices`:
+ * the adjoint of `gather`. Repeated indices accumulate.
  */
 export function scatterAdd(updates: Tensor, indices: Tensor, axis: number, shape: Shape): Tensor {
   const resolved = normalizeAxis(axis, shape.length, "scatterAdd");
@@ -187,7 +189,7 @@ export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   return addZeros(x, shape);
 }
 
-/** Broadcast by adding zeros of the target shape; the tape then sees an ordinary `add`. */
+/** Broadcast by adding zeros of the target shape, so a tape records an ordinary `add`. */
 function addZeros(x: Tensor, shape: Shape): Tensor {
   const backend = backendOf([x], "broadcastTo");
   const zeros = new Tensor(backend.fill(sizeOf(shape), 0, x.dtype), shape, x.dtype, backend);
