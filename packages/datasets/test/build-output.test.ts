@@ -8,30 +8,15 @@
  * process here. Build first (`npx tsup`; turbo's `test` task depends on `build`).
  */
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { importSpecifiers, localImportGraph, requireBuiltEntries } from "@modular/testing/build-output";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadMnist } from "../src/node.js";
 
 const DIST = join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
-
-/** Returns `path` and the files it imports with a relative specifier, transitively. */
-function localImportGraph(path: string, seen = new Set<string>()): Set<string> {
-  if (seen.has(path)) return seen;
-  seen.add(path);
-  const source = readFileSync(path, "utf8");
-  for (const match of source.matchAll(/(?:from|import)\s*\(?\s*"(\.\/[^"]+)"/g)) {
-    localImportGraph(join(dirname(path), match[1]!), seen);
-  }
-  return seen;
-}
-
-/** Returns every module specifier in `source`, static or dynamic. */
-function specifiers(source: string): string[] {
-  return [...source.matchAll(/(?:from|import)\s*\(?\s*"([^"]+)"/g)].map((match) => match[1]!);
-}
 
 /** Sums from the first element to the last, in the same order as `reduce` in the child process. */
 function sum(values: ArrayLike<number>): number {
@@ -42,14 +27,12 @@ function sum(values: ArrayLike<number>): number {
 
 describe("dist/", () => {
   beforeAll(() => {
-    if (!existsSync(join(DIST, "index.js")) || !existsSync(join(DIST, "node.js"))) {
-      throw new Error(`${DIST} has no index.js or node.js. Run \`npx tsup\` in packages/datasets first.`);
-    }
+    requireBuiltEntries(DIST, ["index.js", "node.js"]);
   });
 
   it("browser entry imports no node: module", () => {
     const files = localImportGraph(join(DIST, "index.js"));
-    const imported = [...files].flatMap((file) => specifiers(readFileSync(file, "utf8")));
+    const imported = [...files].flatMap((file) => importSpecifiers(readFileSync(file, "utf8")));
 
     expect(files.has(join(DIST, "node.js"))).toBe(false);
     expect(imported.filter((specifier) => specifier.startsWith("node:"))).toEqual([]);
@@ -57,7 +40,7 @@ describe("dist/", () => {
   });
 
   it("node entry imports node: modules with their prefix", () => {
-    const imported = specifiers(readFileSync(join(DIST, "node.js"), "utf8"));
+    const imported = importSpecifiers(readFileSync(join(DIST, "node.js"), "utf8"));
 
     expect(imported).toContain("node:zlib");
     expect(imported).not.toContain("zlib");

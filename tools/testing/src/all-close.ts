@@ -2,9 +2,9 @@
  * The `toBeAllClose(expected, { rtol, atol })` matcher: element-wise
  * |received − expected| ≤ atol + rtol·|expected|, as NumPy's `allclose`.
  *
- * Both sides are numbers, flat or nested arrays, or typed arrays; the
- * received side may also be a tensor on a backend with synchronous reads
- * (read with `arraySync`). Nested arrays must have the same shape. NaN
+ * Both sides are numbers, flat or nested arrays, or typed arrays. The
+ * received side may also be a tensor on a backend with synchronous reads,
+ * which the matcher reads with `arraySync`. Nested arrays must have the same shape. NaN
  * matches NaN, and an infinity matches only the same infinity. Import this
  * module for its side effect.
  */
