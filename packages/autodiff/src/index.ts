@@ -1,6 +1,6 @@
 /**
  * `@modular/autodiff`: module-scoped tapes. A gradient never crosses a
- * module boundary unless a scheme asks for it with `watch` or injects a
+ * module boundary unless a scheme requests it with `watch` or injects a
  * signal with a `cotangent`.
  */
 export { checkGradients, type GradCheckOptions, type GradCheckResult } from "./grad-check.js";

@@ -12,7 +12,7 @@ export interface VjpContext {
   readonly output: Tensor;
   /** The op's attributes (axes, flags), as the frontend op reported them. */
   readonly attrs: Readonly<Record<string, unknown>>;
-  /** Which inputs need a cotangent; a rule may skip computing the others. */
+  /** Flags of the inputs that need a cotangent. A rule may skip computing the others. */
   readonly needs: readonly boolean[];
 }
 

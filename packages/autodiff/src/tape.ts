@@ -25,8 +25,8 @@ export interface GradientOptions {
    */
   readonly cotangent?: Tensor;
   /**
-   * What to return for a `wrt` tensor that the output does not depend on
-   * through this tape: `null` (default) or a zero tensor of its shape.
+   * Result for a `wrt` tensor that the output does not depend on through
+   * this tape: `null` (default) or a zero tensor of its shape.
    */
   readonly unconnected?: "null" | "zero";
 }
@@ -41,7 +41,7 @@ export class Tape {
     return this;
   }
 
-  /** Whether this tape tracks `tensor` (watched, or computed from a watched tensor). */
+  /** Return whether this tape tracks `tensor` (watched, or computed from a watched tensor). */
   isTracked(tensor: Tensor): boolean {
     return this.tracked.has(tensor.id);
   }
@@ -68,7 +68,7 @@ export class Tape {
   }
 
   /**
-   * The gradient of `output` with respect to each tensor in `wrt`, in order.
+   * Compute the gradient of `output` with respect to each tensor in `wrt`, in order.
    * Without a cotangent, `output` must have one element (a loss). A `wrt`
    * tensor that this tape does not track is unconnected, even when it is an
    * input of a recorded op.

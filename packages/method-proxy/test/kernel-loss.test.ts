@@ -38,7 +38,7 @@ const SEPARATED = { directions: [[1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 1, 0], [0,
  */
 const MIXED = { directions: SEPARATED.directions, labels: [0, 1, 0, 1, 2] };
 
-/** The "pairwise" loss of an example, with `options` on top. */
+/** Compute the "pairwise" loss of an example, with `options` on top. */
 function loss(example: { directions: number[][]; labels: number[] }, options: KernelLossOptions = {}): Tensor {
   const rows = longRows(example.directions);
   return kernelProxyLoss(rows, sameClassMatrix(labels(example.labels)), { loss: "pairwise", ...options });

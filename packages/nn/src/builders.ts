@@ -111,7 +111,7 @@ export function split(model: Model, boundaries: readonly number[]): Sequential[]
   return edges.slice(0, -1).map((start, i) => new Sequential(model.blocks.slice(start, edges[i + 1])));
 }
 
-/** The survey's two-module setting: everything but the output layer, and the output layer. */
+/** Split into the two-module setting: everything but the output layer, and the output layer. */
 export function splitBeforeOutput(model: Model): Sequential[] {
   return split(model, [model.blocks.length - 1]);
 }

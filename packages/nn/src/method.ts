@@ -2,9 +2,9 @@
  * The `TrainingMethod` contract that every scheme implements, E2EBP included.
  *
  * A method turns training modules into phases. A phase is a stretch of
- * training with a fixed set of trainable modules: sequential proxy training
- * is one phase per module; end-to-end backprop is one phase whose step
- * updates every module. The runner owns epochs, batching, evaluation,
+ * training with a fixed set of trainable modules. Sequential proxy training
+ * has one phase per module, and end-to-end backprop has one phase whose
+ * step updates every module. The runner owns epochs, batching, evaluation,
  * logging and the non-finite-loss check.
  */
 import type { Tensor } from "@modular/tensor";
@@ -17,7 +17,7 @@ export interface Batch {
   readonly y: Tensor;
 }
 
-/** What a phase step returns. Tensors stay on the device; the runner reads them at logging intervals. */
+/** Metrics of one phase step. The tensors stay on the device, and the runner reads them at logging intervals. */
 export interface StepMetrics {
   /** Scalar losses by the name of what they train, e.g. { "module 1/2": loss }. */
   readonly losses: Readonly<Record<string, Tensor>>;

@@ -70,7 +70,7 @@ export abstract class Module {
     return [...this.ownChildren.values()];
   }
 
-  /** Every parameter of this module and its descendants, with dotted names such as "0.weight". */
+  /** List every parameter of this module and its descendants, with dotted names such as "0.weight". */
   namedParameters(prefix = ""): [string, Parameter][] {
     const out: [string, Parameter][] = [];
     for (const [name, parameter] of this.ownParameters) out.push([prefix + name, parameter]);

@@ -35,7 +35,7 @@ function checkFactor(schedule: string, name: string, value: number): void {
   }
 }
 
-/** The base rate at every position. */
+/** Keep the base rate at every position. */
 export function constantLr(options: ScheduleOptions = {}): LrSchedule {
   return { interval: options.interval ?? "epoch", rate: (_position, baseLr) => baseLr };
 }

@@ -19,7 +19,7 @@ export interface Storage {
   readonly backend: string;
 }
 
-/** What a kernel needs to know about an input tensor. */
+/** Description of an input tensor as a kernel reads it: storage, shape and dtype. */
 export interface TensorInfo {
   readonly storage: Storage;
   readonly shape: Shape;

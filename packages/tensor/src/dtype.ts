@@ -1,7 +1,7 @@
 /** Element types. `float32` for values, `int32` for labels, indices and masks. */
 export type DType = "float32" | "int32";
 
-/** The typed array that holds the elements of each dtype. */
+/** The typed array that stores the elements of each dtype. */
 export type TypedArray = Float32Array | Int32Array;
 
 export type TypedArrayFor<D extends DType> = D extends "float32" ? Float32Array : Int32Array;

@@ -84,7 +84,7 @@ export function disposeBackends(): void {
   engine.backend = undefined;
 }
 
-/** The active backend; `cpu` until `setBackend` picks another. */
+/** Return the active backend, which is `cpu` until `setBackend` picks another. */
 export function getBackend(): Backend {
   if (engine.backend === undefined) {
     const cpu = new CpuBackend();

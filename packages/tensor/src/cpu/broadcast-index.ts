@@ -9,7 +9,7 @@ const CACHE_LIMIT = 256;
 const cache = new Map<string, Int32Array>();
 
 /**
- * The flat operand index for every output element, or `undefined` when the
+ * Return the flat operand index for every output element, or `undefined` when the
  * operand already has the output's shape (the identity map).
  */
 export function broadcastIndex(outShape: Shape, shape: Shape): Int32Array | undefined {

@@ -11,10 +11,17 @@ import { broadcastIndex } from "./broadcast-index.js";
 type Scalar1 = (x: number) => number;
 type Scalar2 = (a: number, b: number) => number;
 
+/** 1 for positive, −1 for negative, and 0 for zero and NaN. */
+function signOf(x: number): number {
+  if (x > 0) return 1;
+  if (x < 0) return -1;
+  return 0;
+}
+
 export const UNARY: Record<UnaryOp, Scalar1> = {
   neg: (x) => -x,
   abs: Math.abs,
-  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
+  sign: signOf,
   exp: Math.exp,
   log: Math.log,
   log1p: Math.log1p,
@@ -183,7 +190,8 @@ export function whereKernel(
   const ib = broadcastIndex(outShape, bShape);
   for (let i = 0; i < size; i++) {
     const c = condition[ic === undefined ? i : ic[i]!]!;
-    out[i] = c !== 0 ? a[ia === undefined ? i : ia[i]!]! : b[ib === undefined ? i : ib[i]!]!;
+    if (c !== 0) out[i] = a[ia === undefined ? i : ia[i]!]!;
+    else out[i] = b[ib === undefined ? i : ib[i]!]!;
   }
   return out;
 }

@@ -17,10 +17,10 @@ import { allocTypedArray, type DType, type TypedArray } from "../dtype.js";
 /**
  * Rows of B kept hot per block. 128 rows of a 256-wide float32 B take
  * 128 KiB, which fits the L2 cache of current x86 cores. Picked by hand on the
- * 2-core x86-64 development machine (Node.js 20): a dense 128x784 by 784x256
- * product ran at 1.7 GFLOP/s, and a 4-row register-blocked variant ran 1.4x
- * faster on dense operands but slower on MNIST pixels, where skipping zeros
- * matters more.
+ * 2-core x86-64 development machine (Node.js 20), where a dense 128x784 by
+ * 784x256 product ran at 1.7 GFLOP/s. A 4-row register-blocked variant ran
+ * 1.4x faster on dense operands but slower on MNIST pixels, where skipping
+ * zeros matters more.
  */
 const BLOCK_K = 128;
 

@@ -15,7 +15,7 @@ export function splitAroundAxis(shape: Shape, axis: number): [number, number, nu
   return [outer, length, inner];
 }
 
-/** The starting value of a reduction: 0 for sum, the lowest value for max, the highest for min. */
+/** Return the starting value of a reduction: 0 for sum, the lowest value for max, the highest for min. */
 function reduceIdentity(op: ReduceOp, dtype: DType): number {
   if (op === "sum") return 0;
   if (dtype === "int32") return op === "max" ? -2147483648 : 2147483647;

@@ -24,7 +24,7 @@ function flatten(values: NestedArray | readonly number[], out: number[], shape: 
 }
 
 /**
- * A tensor from values. `values` is a typed array, a flat array, nested
+ * Create a tensor from values. `values` is a typed array, a flat array, nested
  * arrays or a number. `shape` defaults to the nesting of `values`; `dtype`
  * defaults to int32 for an `Int32Array` and float32 otherwise.
  */
@@ -59,12 +59,12 @@ export function tensor(
   return new Tensor(backend.upload(typed, finalDtype), finalShape, finalDtype, backend);
 }
 
-/** A rank-0 tensor. */
+/** Create a rank-0 tensor. */
 export function scalar(value: number, dtype: DType = "float32"): Tensor {
   return tensor([value], [], dtype);
 }
 
-/** A tensor of `shape` with every element equal to `value`. */
+/** Create a tensor of `shape` with every element equal to `value`. */
 export function full(shape: Shape, value: number, dtype: DType = "float32"): Tensor {
   assertValidShape(shape);
   return runOp("full", [], { value }, shape, dtype, (backend) => backend.fill(sizeOf(shape), value, dtype));

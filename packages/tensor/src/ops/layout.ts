@@ -167,8 +167,8 @@ export function scatterAdd(updates: Tensor, indices: Tensor, axis: number, shape
 /**
  * One-hot encoding of int32 class indices into float32 [...indices.shape, depth].
  * Every index must be in [0, depth): a label outside the class range is an error, never a zero row.
- * NOTE: on webgpu the check runs only for labels uploaded from the host; labels computed on the
- * device are not checked, and an out-of-range one gives a row of `offValue`.
+ * NOTE: on webgpu the check runs only for labels uploaded from the host. Labels computed on the
+ * device are not checked, so an out-of-range one gives a row of `offValue`.
  */
 export function oneHot(indices: Tensor, depth: number, onValue = 1, offValue = 0): Tensor {
   if (!Number.isInteger(depth) || depth <= 0) {

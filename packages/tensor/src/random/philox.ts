@@ -32,7 +32,7 @@ function mulHi(a: number, b: number): number {
 }
 
 /**
- * One Philox4x32-10 block for counter (`counter`, 0, 0, 0) and `key`, written
+ * Compute one Philox4x32-10 block for counter (`counter`, 0, 0, 0) and `key`, written
  * into `out` as four unsigned 32-bit words.
  */
 export function philoxBlock(counter: number, key: RandomKey, out: Uint32Array): void {
@@ -91,7 +91,7 @@ export function philoxNormal(key: RandomKey, out: Float32Array | Float64Array): 
 }
 
 /**
- * The key for draw number `stream` of a run seeded with `seed`. Distinct
+ * Return the key for draw number `stream` of a run seeded with `seed`. Distinct
  * (seed, stream) pairs give independent draws; both must be 32-bit unsigned
  * integers.
  */
