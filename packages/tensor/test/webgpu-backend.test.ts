@@ -121,12 +121,45 @@ describe("webgpu backend", () => {
     expect(backend.memoryStats().buffersAllocated - before).toBeLessThanOrEqual(1);
   });
 
-  test("tensor over maxStorageBufferBindingSize is rejected", () => {
-    const limit = backend.limits.maxStorageBufferBindingSize;
-    const size = Math.floor(limit / 4) + 4;
+  // A tensor just over lavapipe's 128 MiB binding limit (most adapters share that default): element-wise
+  // ops run in several dispatches over aligned ranges. The row length of 1000 does not divide the chunk
+  // length, so a chunk that lost its base index would read the wrong element of the broadcast row.
+  test("element-wise op over one binding", { timeout: 120_000 }, async () => {
+    const columns = 1000;
+    const rows = Math.floor(backend.limits.maxStorageBufferBindingSize / 4 / columns) + 1;
+    const size = rows * columns;
+    const values = new Float32Array(size);
+    for (let i = 0; i < size; i++) values[i] = i % 7919;
+    const rowValues = Float32Array.from({ length: columns }, (_, j) => j * 10_000);
+    const x = tensor(values, [rows, columns]);
+    const y = add(mul(x, tensor(rowValues, [columns])), 0.5);
+    const result = await y.data();
+
+    let mismatches = 0;
+    for (let i = 0; i < size; i++) {
+      if (result[i] !== Math.fround(Math.fround((i % 7919) * rowValues[i % columns]!) + 0.5)) mismatches++;
+    }
+    expect(size * 4).toBeGreaterThan(backend.limits.maxStorageBufferBindingSize);
+    expect(mismatches).toBe(0);
+    x.dispose();
+    y.dispose();
+  });
+
+  test("sum over one binding fails", () => {
+    const rows = Math.floor(backend.limits.maxStorageBufferBindingSize / 4 / 1024) + 1;
+    const x = zeros([rows, 1024]);
+
+    expect(() => sum(x)).toThrow(BackendError);
+    expect(() => sum(x)).toThrow(`shape [${rows}, 1024]`);
+    expect(() => sum(x)).toThrow(/maxStorageBufferBindingSize/);
+    x.dispose();
+  });
+
+  test("tensor over maxBufferSize is rejected", () => {
+    const size = Math.floor(backend.limits.maxBufferSize / 4) + 4;
 
     expect(() => zeros([size])).toThrow(BackendError);
-    expect(() => zeros([size])).toThrow(/maxStorageBufferBindingSize/);
+    expect(() => zeros([size])).toThrow(/maxBufferSize/);
     expect(() => zeros([size])).toThrow(new RegExp(`${size} elements`));
   });
 

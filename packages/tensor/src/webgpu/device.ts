@@ -15,6 +15,7 @@ export const REQUESTED_LIMITS = [
   "maxStorageBuffersPerShaderStage",
   "maxComputeWorkgroupStorageSize",
   "maxComputeInvocationsPerWorkgroup",
+  "minStorageBufferOffsetAlignment",
 ] as const;
 
 export type LimitName = (typeof REQUESTED_LIMITS)[number];

@@ -125,7 +125,7 @@ fn cast_i(x: f32) -> i32 { return select(0, i32(trunc(x)), is_finite(x)); }
 `;
 
 /** How an operand maps output index `i` to its own element. */
-type Mode = "same" | "scalar" | "strided";
+export type Mode = "same" | "scalar" | "strided";
 
 /** An operand of an element-wise kernel. */
 export interface Operand {
@@ -139,13 +139,20 @@ export interface ElementwiseKernel {
   /** Build the WGSL source; called only when the pipeline for `key` is not cached yet. */
   readonly source: () => string;
   readonly params: Uint32Array;
+  /** Broadcast mode of each operand, in operand order. */
+  readonly modes: readonly Mode[];
+  /** Index into `params` of the chunk's first output element (0 for a single dispatch). */
+  readonly baseParam: number;
 }
 
 /**
  * Build the kernel that writes `expression(v0, v1, ...)` to every element of
  * `outShape`, where `vk` is operand k broadcast to `outShape`.
- * `params` is [size, outShape..., strides of operand 0..., ...], with a
- * stride of 0 along broadcast axes.
+ * `params` is [size, outShape..., strides of operand 0..., ..., base], with
+ * a stride of 0 along broadcast axes. A tensor larger than one storage
+ * binding runs in chunks, each dispatch binding a range of the output and of
+ * every same-shape operand. Then `size` is the chunk's length and `base` its
+ * first output index, from which strided operands find their element.
  */
 export function elementwiseKernel(
   opKey: string,
@@ -163,11 +170,13 @@ export function elementwiseKernel(
 
   const params: number[] = [sizeOf(outShape), ...outShape];
   for (const x of operands) params.push(...broadcastStridesTo(x.shape, outShape));
+  const baseParam = params.length;
+  params.push(0);
 
   const dtypes = operands.map((x) => x.dtype).join(",");
   const key = `ew|${opKey}|${dtypes}|${outDtype}|${rank}|${modes.join(",")}`;
   const source = (): string => elementwiseSource(operands, modes, rank, outDtype, expression);
-  return { key, source, params: new Uint32Array(params) };
+  return { key, source, params: new Uint32Array(params), modes, baseParam };
 }
 
 /** Generate the WGSL of an element-wise kernel; `params` as described at `elementwiseKernel`. */
@@ -189,7 +198,7 @@ function elementwiseSource(
     else body.push(`  var idx${k} = 0u;`);
   });
   if (modes.includes("strided")) {
-    body.push(`  var rem = i;`);
+    body.push(`  var rem = i + params[${1 + rank + operands.length * rank}];`);
     for (let axis = rank - 1; axis >= 0; axis--) {
       body.push(`  { let c = rem % params[${1 + axis}]; rem = rem / params[${1 + axis}];`);
       operands.forEach((_, k) => {

@@ -126,7 +126,7 @@ export class WebGpuBackend implements Backend {
   // ---- storage ------------------------------------------------------------
 
   upload(values: TypedArray, dtype: DType): Storage {
-    const buffer = this.allocate(values.length);
+    const buffer = this.allocate(values.length, [values.length], false);
     this.write(buffer, values);
     if (dtype === "int32" && values.length <= HOST_COPY_MAX_ELEMENTS) {
       const storage: WebGpuStorage = { backend: "webgpu", buffer, hostCopy: Int32Array.from(values) };
@@ -141,7 +141,7 @@ export class WebGpuBackend implements Backend {
 
   fill(size: number, value: number, dtype: DType): Storage {
     // Allocate first, so that a size over the device limits fails before the host copy is built.
-    const buffer = this.allocate(size);
+    const buffer = this.allocate(size, [size], false);
     this.write(buffer, allocTypedArray(dtype, size).fill(value));
     return this.store(buffer);
   }
@@ -212,11 +212,62 @@ export class WebGpuBackend implements Backend {
     return this.runElementwise(elementwiseKernel("cast", [x], x.shape, dtype, castExpression(x.dtype, dtype)), [x], x.shape);
   }
 
+  /**
+   * Run an element-wise kernel. An output larger than one storage binding
+   * (`maxStorageBufferBindingSize`) runs as several dispatches over aligned
+   * ranges of it. Same-shape operands are bound over the same range, and
+   * scalar and broadcast operands whole.
+   */
   private runElementwise(kernel: ElementwiseKernel, inputs: readonly TensorInfo[], outShape: Shape): Storage {
     const size = kernel.params[0]!;
-    const out = this.allocate(size, outShape);
-    this.dispatch1d(kernel.key, kernel.source, [...inputs.map(bufferOf), out], kernel.params, size);
+    const out = this.allocate(size, outShape, false);
+    const chunk = this.elementsPerBinding();
+    if (size <= chunk) {
+      this.dispatch1d(kernel.key, kernel.source, [...inputs.map(bufferOf), out], kernel.params, size);
+      return this.store(out);
+    }
+    inputs.forEach((x, k) => {
+      if (kernel.modes[k] !== "same") this.bound(kernel.key.split("|")[1]!, x);
+    });
+    const params = kernel.params.slice();
+    for (let base = 0; base < size; base += chunk) {
+      const length = Math.min(chunk, size - base);
+      const range = (buffer: GPUBuffer): GPUBufferBinding => ({
+        buffer,
+        offset: base * BYTES_PER_ELEMENT,
+        size: length * BYTES_PER_ELEMENT,
+      });
+      const bindings = inputs.map((x, k) => (kernel.modes[k] === "same" ? range(bufferOf(x)) : bufferOf(x)));
+      params[0] = length;
+      params[kernel.baseParam] = base;
+      this.dispatch1d(kernel.key, kernel.source, [...bindings, range(out)], params, length);
+    }
     return this.store(out);
+  }
+
+  /** Elements in the largest range one storage binding may cover, rounded down to the offset alignment. */
+  private elementsPerBinding(): number {
+    const alignment = this.limits.minStorageBufferOffsetAlignment / BYTES_PER_ELEMENT;
+    const elements = Math.floor(this.limits.maxStorageBufferBindingSize / BYTES_PER_ELEMENT);
+    return elements - (elements % alignment);
+  }
+
+  /**
+   * Return the buffer of `x` after checking that it fits one storage
+   * binding, because kernels other than the element-wise ones bind each
+   * operand whole.
+   */
+  private bound(op: string, x: TensorInfo): GPUBuffer {
+    const buffer = bufferOf(x);
+    const limit = this.limits.maxStorageBufferBindingSize;
+    if (sizeOf(x.shape) * BYTES_PER_ELEMENT > limit) {
+      throw new BackendError(
+        `webgpu: ${op} reads a tensor of shape ${formatShape(x.shape)} (${sizeOf(x.shape) * BYTES_PER_ELEMENT} bytes), ` +
+          `more than the device's maxStorageBufferBindingSize of ${limit} bytes. Only element-wise ops split ` +
+          `such tensors; slice it into smaller parts first, or run this op on the cpu backend.`,
+      );
+    }
+    return buffer;
   }
 
   // ---- matmul and reductions ----------------------------------------------
@@ -236,7 +287,7 @@ export class WebGpuBackend implements Backend {
     this.dispatch(
       key,
       () => matmulSource(a.dtype, transposeA, transposeB),
-      [bufferOf(a), bufferOf(b), out],
+      [this.bound("matmul", a), this.bound("matmul", b), out],
       new Uint32Array([m, n, k]),
       groups,
     );
@@ -250,7 +301,7 @@ export class WebGpuBackend implements Backend {
     const groups = kernel.perWorkgroup
       ? this.grid(kernel.outSize)
       : this.grid(Math.ceil(kernel.outSize / WORKGROUP_SIZE));
-    this.dispatch(kernel.key, kernel.source, [bufferOf(x), out], kernel.params, groups);
+    this.dispatch(kernel.key, kernel.source, [this.bound("reduce", x), out], kernel.params, groups);
     return this.store(out);
   }
 
@@ -259,7 +310,7 @@ export class WebGpuBackend implements Backend {
     const size = outer * inner;
     const out = this.allocate(size);
     const params = new Uint32Array([size, length, inner]);
-    this.dispatch1d(`argReduce|${op}|${x.dtype}`, () => argReduceSource(op, x.dtype), [bufferOf(x), out], params, size);
+    this.dispatch1d(`argReduce|${op}|${x.dtype}`, () => argReduceSource(op, x.dtype), [this.bound(op, x), out], params, size);
     return this.store(out);
   }
 
@@ -268,7 +319,7 @@ export class WebGpuBackend implements Backend {
     const out = this.allocate(sizeOf(x.shape), x.shape);
     const rows = outer * inner;
     const params = new Uint32Array([rows, length, inner]);
-    this.dispatch1d(`softmax|${log}`, () => softmaxSource(log), [bufferOf(x), out], params, rows);
+    this.dispatch1d(`softmax|${log}`, () => softmaxSource(log), [this.bound("softmax", x), out], params, rows);
     return this.store(out);
   }
 
@@ -280,7 +331,7 @@ export class WebGpuBackend implements Backend {
     const size = outer * count * inner;
     const out = this.allocate(size);
     const params = new Uint32Array([size, count, length, inner]);
-    this.dispatch1d(`gather|${x.dtype}`, () => gatherSource(x.dtype), [bufferOf(x), bufferOf(indices), out], params, size);
+    this.dispatch1d(`gather|${x.dtype}`, () => gatherSource(x.dtype), [this.bound("gather", x), this.bound("gather", indices), out], params, size);
     return this.store(out);
   }
 
@@ -290,7 +341,7 @@ export class WebGpuBackend implements Backend {
     const count = sizeOf(indices.shape);
     const out = this.allocate(size);
     const params = new Uint32Array([size, count, length, inner]);
-    const buffers = [bufferOf(updates), bufferOf(indices), out];
+    const buffers = [this.bound("scatterAdd", updates), this.bound("scatterAdd", indices), out];
     this.dispatch1d(`scatterAdd|${updates.dtype}`, () => scatterAddSource(updates.dtype), buffers, params, size);
     return this.store(out);
   }
@@ -300,7 +351,7 @@ export class WebGpuBackend implements Backend {
     const out = this.allocate(size);
     const bits = new Uint32Array(new Float32Array([onValue, offValue]).buffer);
     const params = new Uint32Array([size, depth, bits[0]!, bits[1]!]);
-    this.dispatch1d("oneHot", () => oneHotSource(), [bufferOf(indices), out], params, size);
+    this.dispatch1d("oneHot", () => oneHotSource(), [this.bound("oneHot", indices), out], params, size);
     return this.store(out);
   }
 
@@ -325,7 +376,7 @@ export class WebGpuBackend implements Backend {
       const size = sizeOf(x.shape);
       const chunk = x.shape[axis]! * inner;
       const params = new Uint32Array([size, chunk, outLength * inner, axisOffset * inner]);
-      this.dispatch1d(`concat|${dtype}`, () => concatPartSource(dtype), [bufferOf(x), out], params, size);
+      this.dispatch1d(`concat|${dtype}`, () => concatPartSource(dtype), [this.bound("concat", x), out], params, size);
       axisOffset += x.shape[axis]!;
     }
     return this.store(out);
@@ -336,7 +387,7 @@ export class WebGpuBackend implements Backend {
     const out = this.allocate(size);
     const params = new Uint32Array([size, base, ...outShape, ...strides]);
     const key = `stridedCopy|${x.dtype}|${outShape.length}`;
-    this.dispatch1d(key, () => stridedCopySource(x.dtype, outShape.length), [bufferOf(x), out], params, size);
+    this.dispatch1d(key, () => stridedCopySource(x.dtype, outShape.length), [this.bound("transpose or slice", x), out], params, size);
     return this.store(out);
   }
 
@@ -358,14 +409,15 @@ export class WebGpuBackend implements Backend {
   /**
    * Take a pooled buffer for `size` elements, or throw an error naming the
    * device limit it would exceed and `shape`, which defaults to `[size]`
-   * where a kernel does not pass the output shape.
+   * where a kernel does not pass the output shape. A buffer that a kernel
+   * binds whole (`bindable`) must also fit `maxStorageBufferBindingSize`.
    */
-  private allocate(size: number, shape: Shape = [size]): GPUBuffer {
+  private allocate(size: number, shape: Shape = [size], bindable = true): GPUBuffer {
     this.throwIfFailed();
     const bytes = BufferPool.roundSize(size * BYTES_PER_ELEMENT);
-    for (const limit of ["maxStorageBufferBindingSize", "maxBufferSize"] as const) {
+    const limits = bindable ? (["maxStorageBufferBindingSize", "maxBufferSize"] as const) : (["maxBufferSize"] as const);
+    for (const limit of limits) {
       if (bytes > this.limits[limit]) {
-        // TODO: split element-wise kernels into several bindings instead of failing.
         throw new BackendError(
           `webgpu: a tensor of shape ${formatShape(shape)} (${size} elements, ${bytes} bytes) exceeds the device's ${limit} ` +
             `of ${this.limits[limit]} bytes. Split the tensor or run this op on the cpu backend.`,
@@ -401,7 +453,7 @@ export class WebGpuBackend implements Backend {
   private dispatch1d(
     key: string,
     source: () => string,
-    buffers: GPUBuffer[],
+    buffers: readonly (GPUBuffer | GPUBufferBinding)[],
     params: Uint32Array,
     threads: number,
   ): void {
@@ -409,11 +461,14 @@ export class WebGpuBackend implements Backend {
     this.dispatch(key, source, buffers, params, this.grid(Math.ceil(threads / WORKGROUP_SIZE)));
   }
 
-  /** Record one compute pass: `params` at binding 0, then `buffers` at bindings 1, 2, .... */
+  /**
+   * Record one compute pass: `params` at binding 0, then `buffers` at
+   * bindings 1, 2, .... A bare buffer is bound whole.
+   */
   private dispatch(
     key: string,
     source: () => string,
-    buffers: readonly GPUBuffer[],
+    buffers: readonly (GPUBuffer | GPUBufferBinding)[],
     params: Uint32Array,
     groups: readonly [number, number, number],
   ): void {
@@ -422,7 +477,7 @@ export class WebGpuBackend implements Backend {
     this.device.queue.writeBuffer(paramsBuffer, 0, params.buffer, params.byteOffset, params.byteLength);
     const entries: GPUBindGroupEntry[] = [paramsBuffer, ...buffers].map((buffer, binding) => ({
       binding,
-      resource: { buffer },
+      resource: "buffer" in buffer ? buffer : { buffer },
     }));
     const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
 
