@@ -9,6 +9,7 @@
 import { InvalidArgumentError, philoxBlock, randomKey, type Shape, wordToUniform } from "@modular/tensor";
 import { tensor } from "@modular/tensor";
 import type { Batch, BatchOptions, Dataset, HostBatch } from "./dataset.js";
+import { prefetchBatches } from "./prefetch.js";
 import { checkUint32 } from "./shuffle.js";
 
 /** Options of `augmented`. */
@@ -106,6 +107,11 @@ export class AugmentedDataset {
     return (function* () {
       for (const { x, y, count } of arrays) yield { x: tensor(x, [count, ...shape]), y: tensor(y, [count]) };
     })();
+  }
+
+  /** Yields the batches of `batches(options)`, preparing each next batch while the consumer awaits. */
+  prefetchBatches(options: BatchOptions): AsyncGenerator<Batch, void, undefined> {
+    return prefetchBatches(this, options);
   }
 
   /** Yields the augmented batches as host arrays. */

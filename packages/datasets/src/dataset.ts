@@ -5,6 +5,7 @@
  */
 import { formatShape, InvalidArgumentError, type Shape, sizeOf, type Tensor, tensor } from "@modular/tensor";
 import { DatasetFormatError } from "./errors.js";
+import { prefetchBatches } from "./prefetch.js";
 import { shuffledIndices } from "./shuffle.js";
 
 /** The fields of a new `Dataset`. */
@@ -124,6 +125,15 @@ export class Dataset {
    */
   batches(options: BatchOptions): Generator<Batch, void, undefined> {
     return this.uploadBatches(this.batchArrays(options));
+  }
+
+  /**
+   * Yields the batches of `batches(options)`, preparing each next batch while
+   * the consumer awaits (see `prefetchBatches`). The runner of `@modular/nn`
+   * iterates this way.
+   */
+  prefetchBatches(options: BatchOptions): AsyncGenerator<Batch, void, undefined> {
+    return prefetchBatches(this, options);
   }
 
   /**

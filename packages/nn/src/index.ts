@@ -42,7 +42,7 @@ export type * from "./events.js";
 export { INIT_NAMES, type InitName, type InitOptions, initTensor } from "./init.js";
 export { Flatten, Linear, type LinearOptions, ReLU, Sigmoid, Tanh } from "./layers.js";
 export { crossEntropy, mse } from "./losses.js";
-export type { Batch, BatchSource, Phase, StepMetrics, TrainingContext, TrainingMethod } from "./method.js";
+export type { Batch, BatchOptions, BatchSource, Phase, StepMetrics, TrainingContext, TrainingMethod } from "./method.js";
 export { forwardThrough, Module, Parameter, Sequential } from "./module.js";
 export {
   Adam,

@@ -30,7 +30,20 @@ export interface BatchSource {
   /** Number of classes of the labels. */
   readonly classes: number;
   /** Batches of one epoch; with `shuffle`, the order depends only on (seed, epoch). */
-  batches(options: { batchSize: number; shuffle?: boolean; seed?: number; epoch?: number }): Iterable<Batch>;
+  batches(options: BatchOptions): Iterable<Batch>;
+  /**
+   * The same batches as `batches`, each prepared while the consumer awaits
+   * the previous step's work. The runner prefers this when a source has it.
+   */
+  prefetchBatches?(options: BatchOptions): AsyncIterable<Batch>;
+}
+
+/** Options of `BatchSource.batches`: the batch size and the seeded shuffle of one epoch. */
+export interface BatchOptions {
+  readonly batchSize: number;
+  readonly shuffle?: boolean;
+  readonly seed?: number;
+  readonly epoch?: number;
 }
 
 /** Run settings a method plans with. */

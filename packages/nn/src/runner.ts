@@ -274,7 +274,9 @@ async function runPhase(
       if (schedule?.interval === "epoch") applySchedule(schedule, run, epoch - 1);
       // Each phase gets its own shuffles because the key mixes the phase index into the epoch counter.
       const shuffleEpoch = index * 100_000 + epoch;
-      for (const batch of options.train.batches({ batchSize: options.batchSize, shuffle: true, seed, epoch: shuffleEpoch })) {
+      const batchOptions = { batchSize: options.batchSize, shuffle: true, seed, epoch: shuffleEpoch };
+      const batches = options.train.prefetchBatches?.(batchOptions) ?? options.train.batches(batchOptions);
+      for await (const batch of batches) {
         if (schedule?.interval === "batch") applySchedule(schedule, run, step);
         step++;
         const metrics = tidy(() => phase.step(batch).losses);

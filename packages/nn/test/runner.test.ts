@@ -3,6 +3,7 @@ import { memory, type MemoryInfo } from "@modular/tensor";
 import { describe, expect, test } from "vitest";
 import {
   backprop,
+  type BatchOptions,
   ConfigError,
   mlp,
   NonFiniteLossError,
@@ -241,6 +242,28 @@ describe("train batching", () => {
     });
 
     expect(log.firstValues.slice(32)).not.toEqual(log.firstValues.slice(0, 32));
+  });
+
+  test("prefers prefetched batches", async () => {
+    const data = binnedSource(10, 4, 2);
+    const calls: string[] = [];
+    const source = {
+      size: data.size,
+      classes: data.classes,
+      batches: (options: BatchOptions) => {
+        calls.push("batches");
+        return data.batches(options);
+      },
+      prefetchBatches: (options: BatchOptions) => {
+        calls.push("prefetchBatches");
+        return data.prefetchBatches(options);
+      },
+    };
+    const log = emptyLog();
+    await train({ modules: [tinyModel()], method: probeMethod(log), train: source, epochs: 2, batchSize: 4, optimizer: ADAM });
+
+    expect(calls).toEqual(["prefetchBatches", "prefetchBatches"]);
+    expect(log.batchSizes).toEqual([4, 4, 2, 4, 4, 2]);
   });
 });
 
