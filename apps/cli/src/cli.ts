@@ -10,7 +10,7 @@ import { listBackends } from "@modular/tensor";
 import packageJson from "../package.json" with { type: "json" };
 import { errorMessage, EXIT_FAILURE, EXIT_SUCCESS, EXIT_USAGE, formatRunError, UsageError } from "./errors.js";
 import { trainHelpAfterFlags } from "./help.js";
-import { parseTrainFlags, type TrainFlags } from "./options.js";
+import { parseTrainFlags, SCHEDULE_NAMES, type TrainFlags } from "./options.js";
 import { writeJsonError } from "./report/json.js";
 import type { OutputStream } from "./report/reporter.js";
 import { runTrain } from "./train-command.js";
@@ -62,12 +62,17 @@ function defineTrainCommand(program: Command, io: CliIO, onTrain: (flags: TrainF
   train.addOption(
     option(
       "--data-dir <dir>",
-      `folder with the four IDX files of fashion-mnist (default: ${DEFAULT_FASHION_MNIST_DIR})`,
+      `folder of a dataset read from disk (fashion-mnist default: ${DEFAULT_FASHION_MNIST_DIR})`,
       data,
     ),
   );
+  train.addOption(option("--csv-train <file>", "CSV file of the training split, for --dataset csv", data));
+  train.addOption(option("--csv-test <file>", "CSV file of the test split, for --dataset csv", data));
+  train.addOption(option("--csv-label <column>", "label column of the CSV files: a header name or an index from 0", data, "label"));
   train.addOption(option("--limit-train <n>", "train on the first n training samples (default: all)", data));
   train.addOption(option("--limit-test <n>", "evaluate on the first n test samples (default: all)", data));
+  train.addOption(option("--normalize", "normalise each channel with the training split's mean and standard deviation", data));
+  train.addOption(option("--augment", "augment training images with random shifts of up to 4 pixels and left-right flips (for natural images such as CIFAR)", data));
 
   const training = "Training:";
   train.addOption(option("--epochs <n>", "epochs of each training phase", training, "15"));
@@ -80,6 +85,18 @@ function defineTrainCommand(program: Command, io: CliIO, onTrain: (flags: TrainF
   );
   const backends = listBackends().sort().join(", ");
   train.addOption(option("--backend <name>", `tensor backend: ${backends}`, training, "cpu"));
+  train.addOption(option("--schedule <name>", `learning-rate schedule per epoch: ${SCHEDULE_NAMES.join(", ")}`, training, "constant"));
+  train.addOption(option("--warmup <n>", "epochs of linear warm-up before the schedule: epoch k trains at k/(n+1) of --lr", training, "0"));
+  train.addOption(option("--lr-step <epochs>", "epochs between decays of --schedule step", training));
+  train.addOption(option("--lr-gamma <factor>", "factor of each decay of --schedule step", training, "0.1"));
+  train.addOption(option("--weight-decay <lambda>", "L2 penalty added to every gradient as lambda times the weight", training, "0"));
+  train.addOption(option("--momentum <mu>", "momentum of --optimizer sgd (default: 0)", training));
+  train.addOption(option("--max-grad-norm <norm>", "clip each step's gradients to this global norm (default: no clipping)", training));
+
+  const checkpoints = "Checkpoints:";
+  train.addOption(option("--checkpoint-dir <dir>", "write a checkpoint of the modules and optimizers to this folder", checkpoints));
+  train.addOption(option("--checkpoint-every <epochs>", "epochs between checkpoints; the last epoch of each phase is always saved", checkpoints, "1"));
+  train.addOption(option("--resume <dir>", "continue the run saved in this checkpoint folder, with the same flags", checkpoints));
 
   const output = "Output:";
   train.addOption(

@@ -4,10 +4,10 @@
  * `TrainConfig`, or throws `UsageError` naming the flag, the value and what
  * is valid.
  */
-import { OPTIMIZER_KINDS, type OptimizerSpec } from "@modular/nn";
+import { constantLr, cosineLr, type LrSchedule, OPTIMIZER_KINDS, type OptimizerSpec, stepLr, withWarmup } from "@modular/nn";
 import { listBackends } from "@modular/tensor";
 import { UsageError } from "./errors.js";
-import { type DatasetEntry, DATASETS } from "./registry/datasets.js";
+import { type DataLocation, type DatasetEntry, DATASETS } from "./registry/datasets.js";
 import { findEntry } from "./registry/entry.js";
 import { type MethodEntry, METHODS } from "./registry/methods.js";
 import { type ModelEntry, MODELS } from "./registry/models.js";
@@ -29,6 +29,21 @@ export interface TrainFlags {
   readonly logEvery: string;
   readonly limitTrain?: string;
   readonly limitTest?: string;
+  readonly csvTrain?: string;
+  readonly csvTest?: string;
+  readonly csvLabel: string;
+  readonly normalize?: boolean;
+  readonly augment?: boolean;
+  readonly schedule: string;
+  readonly warmup: string;
+  readonly lrStep?: string;
+  readonly lrGamma: string;
+  readonly weightDecay: string;
+  readonly momentum?: string;
+  readonly maxGradNorm?: string;
+  readonly checkpointDir?: string;
+  readonly checkpointEvery: string;
+  readonly resume?: string;
 }
 
 /** A validated `modular train` command line. */
@@ -38,7 +53,11 @@ export interface TrainConfig {
   /** Hidden layer widths, each a positive integer. */
   readonly hidden: readonly number[];
   readonly dataset: DatasetEntry;
-  readonly dataDir: string | undefined;
+  readonly location: DataLocation;
+  /** Normalise each channel with the training split's mean and standard deviation. */
+  readonly normalize: boolean;
+  /** Augment training images: random crop after zero padding, and horizontal flips. */
+  readonly augment: boolean;
   /** Epochs of each training phase. */
   readonly epochs: number;
   readonly batchSize: number;
@@ -52,7 +71,24 @@ export interface TrainConfig {
   readonly limitTrain: number | undefined;
   /** Number of test samples to use, from the start of the split. Undefined means all of them. */
   readonly limitTest: number | undefined;
+  /** Learning-rate schedule of every phase, or undefined for a constant rate. */
+  readonly schedule: ScheduleChoice | undefined;
+  /** Bound on the global gradient norm, or undefined for none. */
+  readonly maxGradNorm: number | undefined;
+  /** Checkpoint folder and epochs between checkpoints, or undefined for none. */
+  readonly checkpoint: { readonly dir: string; readonly every: number } | undefined;
+  /** Checkpoint folder to resume from, or undefined. */
+  readonly resume: string | undefined;
 }
+
+/** A learning-rate schedule and the flags that describe it, for the run header. */
+export interface ScheduleChoice {
+  readonly schedule: LrSchedule;
+  /** The schedule in a few words, e.g. "cosine over 15 epochs after 2 warm-up epochs". */
+  readonly summary: string;
+}
+
+export const SCHEDULE_NAMES = ["constant", "step", "cosine"] as const;
 
 /** Largest `--seed`, because the shuffles of `@modular/datasets` take a 32-bit unsigned seed. */
 const MAX_SEED = 2 ** 32 - 1;
@@ -73,6 +109,17 @@ export function parseInteger(flag: string, text: string, min: number, max = Numb
 
   const value = Number(trimmed);
   if (value < min || value > max) throw invalid(flag, text, "out of range", expected);
+  return value;
+}
+
+/** Parses a finite number flag of at least zero. */
+export function parseNonNegativeNumber(flag: string, text: string): number {
+  const expected = "a number >= 0";
+  const trimmed = text.trim();
+  if (!DECIMAL.test(trimmed)) throw invalid(flag, text, "not a number", expected);
+
+  const value = Number(trimmed);
+  if (!Number.isFinite(value) || value < 0) throw invalid(flag, text, "out of range", expected);
   return value;
 }
 
@@ -105,9 +152,16 @@ export function parseWidths(flag: string, text: string): number[] {
   });
 }
 
-function parseOptimizer(kind: string, lr: number): OptimizerSpec {
-  if (kind === "adam") return { kind: "adam", lr };
-  if (kind === "sgd") return { kind: "sgd", lr };
+function parseOptimizer(kind: string, lr: number, weightDecay: number, momentumText: string | undefined): OptimizerSpec {
+  if (momentumText !== undefined && kind !== "sgd") {
+    throw new UsageError(`--momentum applies only to --optimizer sgd, not to --optimizer ${kind}.`);
+  }
+  if (kind === "adam") return { kind: "adam", lr, weightDecay };
+  if (kind === "sgd") {
+    const momentum = momentumText === undefined ? 0 : parseNonNegativeNumber("--momentum", momentumText);
+    if (momentum >= 1) throw invalid("--momentum", momentumText!, "out of range", "a number >= 0 and < 1");
+    return { kind: "sgd", lr, weightDecay, momentum };
+  }
   const valid = [...OPTIMIZER_KINDS].sort().join(", ");
   throw new UsageError(`Unknown optimizer "${kind}". Valid optimizers: ${valid}.`);
 }
@@ -124,6 +178,72 @@ function parseLimit(flag: string, text: string | undefined): number | undefined 
   return text === undefined ? undefined : parseInteger(flag, text, 1);
 }
 
+/**
+ * Parses `--schedule` with `--warmup`, `--lr-step` and `--lr-gamma` into a
+ * per-epoch schedule. A cosine schedule anneals over `epochs` (the
+ * `--epochs` value), warm-up included.
+ */
+function parseSchedule(flags: TrainFlags, epochs: number): ScheduleChoice | undefined {
+  const name = flags.schedule;
+  if (!(SCHEDULE_NAMES as readonly string[]).includes(name)) {
+    throw new UsageError(`Unknown schedule "${name}". Valid schedules: ${SCHEDULE_NAMES.join(", ")}.`);
+  }
+  const warmup = parseInteger("--warmup", flags.warmup, 0, epochs - 1);
+  const gamma = parseNonNegativeNumber("--lr-gamma", flags.lrGamma);
+  if (flags.lrStep !== undefined && name !== "step") {
+    throw new UsageError(`--lr-step applies only to --schedule step, not to --schedule ${name}.`);
+  }
+
+  let schedule: LrSchedule | undefined;
+  let summary: string;
+  if (name === "constant") {
+    summary = "constant";
+  } else if (name === "step") {
+    if (flags.lrStep === undefined) {
+      throw new UsageError("--schedule step needs --lr-step: the epochs between decays of the learning rate by --lr-gamma.");
+    }
+    const stepSize = parseInteger("--lr-step", flags.lrStep, 1);
+    schedule = stepLr({ stepSize, gamma });
+    summary = `step ×${gamma} every ${stepSize} epochs`;
+  } else {
+    schedule = cosineLr({ total: epochs - warmup });
+    summary = `cosine over ${epochs - warmup} epochs`;
+  }
+  if (warmup === 0) return schedule === undefined ? undefined : { schedule, summary };
+  return {
+    // Epoch k of the warm-up (from 1) trains at k / (warmup + 1) of the rate, so no epoch trains at rate 0.
+    schedule: withWarmup(schedule ?? constantLr(), { warmup, startFactor: 1 / (warmup + 1) }),
+    summary: `${summary} after ${warmup} warm-up epochs`,
+  };
+}
+
+/** Validates the data flags against the dataset: which location flags apply, and whether it has images to augment. */
+function parseData(flags: TrainFlags, dataset: DatasetEntry): DataLocation {
+  if (flags.dataDir !== undefined && dataset.reads !== "folder") {
+    const readers = DATASETS.filter((entry) => entry.reads === "folder").map((entry) => entry.name);
+    throw new UsageError(
+      `--data-dir does not apply to --dataset ${dataset.name}, which is not read from a folder. ` +
+        `Datasets read from --data-dir: ${readers.join(", ")}.`,
+    );
+  }
+  for (const [flag, value] of [["--csv-train", flags.csvTrain], ["--csv-test", flags.csvTest]] as const) {
+    if (value !== undefined && dataset.reads !== "csv") {
+      throw new UsageError(`${flag} applies only to --dataset csv, not to --dataset ${dataset.name}.`);
+    }
+  }
+  if (flags.augment === true && !dataset.images) {
+    throw new UsageError(`--augment applies only to image datasets, and --dataset ${dataset.name} has feature vectors.`);
+  }
+  const label = flags.csvLabel.trim();
+  const csvLabel = INTEGER.test(label) ? parseInteger("--csv-label", label, 0) : label;
+  return {
+    ...(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir }),
+    ...(flags.csvTrain === undefined ? {} : { csvTrain: flags.csvTrain }),
+    ...(flags.csvTest === undefined ? {} : { csvTest: flags.csvTest }),
+    csvLabel,
+  };
+}
+
 /** Validates every `train` flag. Throws `UsageError` on the first invalid one, in the order of `--help`. */
 export function parseTrainFlags(flags: TrainFlags): TrainConfig {
   const method = findEntry(METHODS, flags.method, "method");
@@ -131,20 +251,18 @@ export function parseTrainFlags(flags: TrainFlags): TrainConfig {
   const hidden = parseWidths("--hidden", flags.hidden);
 
   const dataset = findEntry(DATASETS, flags.dataset, "dataset");
-  if (flags.dataDir !== undefined && !dataset.readsDataDir) {
-    const readers = DATASETS.filter((entry) => entry.readsDataDir).map((entry) => entry.name);
-    throw new UsageError(
-      `--data-dir does not apply to --dataset ${dataset.name}, which is not read from disk. ` +
-        `Datasets read from --data-dir: ${readers.join(", ")}.`,
-    );
-  }
+  const location = parseData(flags, dataset);
 
   const epochs = parseInteger("--epochs", flags.epochs, 1);
   const batchSize = parseInteger("--batch-size", flags.batchSize, 1);
   const lr = parsePositiveNumber("--lr", flags.lr);
-  const optimizer = parseOptimizer(flags.optimizer, lr);
+  const weightDecay = parseNonNegativeNumber("--weight-decay", flags.weightDecay);
+  const optimizer = parseOptimizer(flags.optimizer, lr, weightDecay, flags.momentum);
+  const schedule = parseSchedule(flags, epochs);
+  const maxGradNorm = flags.maxGradNorm === undefined ? undefined : parsePositiveNumber("--max-grad-norm", flags.maxGradNorm);
   const seed = parseInteger("--seed", flags.seed, 0, MAX_SEED);
   const backend = parseBackend(flags.backend);
+  const checkpointEvery = parseInteger("--checkpoint-every", flags.checkpointEvery, 1);
   const logEvery = parseInteger("--log-every", flags.logEvery, 1);
   const limitTrain = parseLimit("--limit-train", flags.limitTrain);
   const limitTest = parseLimit("--limit-test", flags.limitTest);
@@ -154,7 +272,9 @@ export function parseTrainFlags(flags: TrainFlags): TrainConfig {
     model,
     hidden,
     dataset,
-    dataDir: flags.dataDir,
+    location,
+    normalize: flags.normalize === true,
+    augment: flags.augment === true,
     epochs,
     batchSize,
     optimizer,
@@ -164,5 +284,9 @@ export function parseTrainFlags(flags: TrainFlags): TrainConfig {
     logEvery,
     limitTrain,
     limitTest,
+    schedule,
+    maxGradNorm,
+    checkpoint: flags.checkpointDir === undefined ? undefined : { dir: flags.checkpointDir, every: checkpointEvery },
+    resume: flags.resume,
   };
 }

@@ -4,7 +4,7 @@
  * `@modular/nn`, and draws its events. The training itself happens in the
  * libraries.
  */
-import type { Dataset } from "@modular/datasets";
+import { augmented, type Dataset, normalizeSplit } from "@modular/datasets";
 import { train } from "@modular/nn";
 import { setBackend } from "@modular/tensor";
 import { UsageError } from "./errors.js";
@@ -12,6 +12,13 @@ import type { TrainConfig } from "./options.js";
 import { HumanReporter } from "./report/human.js";
 import { JsonReporter } from "./report/json.js";
 import type { OutputStream, Reporter, RunDescription } from "./report/reporter.js";
+
+/**
+ * The augmentation of `--augment`: shifts of up to 4 pixels (zero padding,
+ * then a random crop) and left-right flips, as in the CIFAR training of He
+ * et al. 2016 ("Deep residual learning for image recognition").
+ */
+const AUGMENTATION = { cropPadding: 4, horizontalFlip: true } as const;
 
 /**
  * Returns the first `limit` samples of `dataset`, or all of them when `limit`
@@ -34,10 +41,17 @@ export async function runTrain(config: TrainConfig, stdout: OutputStream): Promi
   const startedMs = performance.now();
   await setBackend(config.backend);
 
-  const data = await config.dataset.load(config.dataDir);
+  const loaded = await config.dataset.load(config.location);
   const name = config.dataset.name;
-  const trainSet = firstSamples(data.train, config.limitTrain, "--limit-train", `the ${name} training split`);
-  const testSet = firstSamples(data.test, config.limitTest, "--limit-test", `the ${name} test split`);
+  const limited = {
+    train: firstSamples(loaded.train, config.limitTrain, "--limit-train", `the ${name} training split`),
+    test: firstSamples(loaded.test, config.limitTest, "--limit-test", `the ${name} test split`),
+  };
+  // Statistics come from the training samples the run uses, after --limit-train.
+  const data = config.normalize ? normalizeSplit(limited) : limited;
+  const trainSet = data.train;
+  const testSet = data.test;
+  const trainSource = config.augment ? augmented(trainSet, AUGMENTATION) : trainSet;
 
   const modelOptions = { hidden: config.hidden, sampleShape: trainSet.sampleShape, classes: trainSet.classes };
   const model = config.model.build(modelOptions, config.seed);
@@ -55,6 +69,13 @@ export async function runTrain(config: TrainConfig, stdout: OutputStream): Promi
     optimizer: config.optimizer,
     seed: config.seed,
     logEvery: config.logEvery,
+    schedule: config.schedule?.summary ?? "constant",
+    weightDecay: config.optimizer.weightDecay ?? 0,
+    maxGradNorm: config.maxGradNorm,
+    normalize: config.normalize,
+    augment: config.augment,
+    checkpointDir: config.checkpoint?.dir,
+    resumedFrom: config.resume,
   };
   const reporter: Reporter = config.json
     ? new JsonReporter(stdout, run)
@@ -64,13 +85,17 @@ export async function runTrain(config: TrainConfig, stdout: OutputStream): Promi
     await train({
       modules,
       method,
-      train: trainSet,
+      train: trainSource,
       test: testSet,
       epochs: config.epochs,
       batchSize: config.batchSize,
       seed: config.seed,
       optimizer: config.optimizer,
       logEvery: config.logEvery,
+      ...(config.schedule === undefined ? {} : { schedule: config.schedule.schedule }),
+      ...(config.maxGradNorm === undefined ? {} : { maxGradNorm: config.maxGradNorm }),
+      ...(config.checkpoint === undefined ? {} : { checkpoint: { ...config.checkpoint, spec: model.spec } }),
+      ...(config.resume === undefined ? {} : { resumeFrom: config.resume }),
       onEvent: (event) => reporter.onEvent(event),
     });
   } finally {

@@ -27,6 +27,13 @@ export class HumanReporter implements Reporter {
       case "run-start":
         this.phases = event.phases.length;
         this.print(this.header(event));
+        this.printSettings();
+        break;
+      case "resume":
+        this.print(`Resumed from ${this.run.resumedFrom} after epoch ${event.epoch} of phase ${event.phase}`);
+        break;
+      case "checkpoint":
+        this.print(`  checkpoint: ${event.files.length} files written to ${this.run.checkpointDir}`);
         break;
       case "phase-start":
         this.startPhase(event);
@@ -62,6 +69,20 @@ export class HumanReporter implements Reporter {
       `backend ${event.backend}`,
       `seed ${this.run.seed}`,
     ].join(" | ");
+  }
+
+  /** Print the training settings that differ from the defaults on one line, if any does. */
+  private printSettings(): void {
+    const parts: string[] = [];
+    if (this.run.schedule !== "constant") parts.push(`schedule ${this.run.schedule}`);
+    const optimizer = this.run.optimizer;
+    if (optimizer.kind === "sgd" && (optimizer.momentum ?? 0) > 0) parts.push(`momentum ${optimizer.momentum}`);
+    if (this.run.weightDecay > 0) parts.push(`weight decay ${this.run.weightDecay}`);
+    if (this.run.maxGradNorm !== undefined) parts.push(`gradient norm clipped at ${this.run.maxGradNorm}`);
+    if (this.run.normalize) parts.push("inputs normalised per channel");
+    if (this.run.augment) parts.push("augmented: crop with padding 4, horizontal flip");
+    if (this.run.checkpointDir !== undefined) parts.push(`checkpoints in ${this.run.checkpointDir}`);
+    if (parts.length > 0) this.print(parts.join(" | "));
   }
 
   private startPhase(event: PhaseStartEvent): void {

@@ -26,8 +26,16 @@ export class JsonReporter implements Reporter {
         batchSize: this.run.batchSize,
         optimizer: this.run.optimizer.kind,
         lr: this.run.optimizer.lr,
+        momentum: this.run.optimizer.kind === "sgd" ? (this.run.optimizer.momentum ?? 0) : null,
         seed: this.run.seed,
         logEvery: this.run.logEvery,
+        schedule: this.run.schedule,
+        weightDecay: this.run.weightDecay,
+        maxGradNorm: this.run.maxGradNorm ?? null,
+        normalize: this.run.normalize,
+        augment: this.run.augment,
+        checkpointDir: this.run.checkpointDir ?? null,
+        resumedFrom: this.run.resumedFrom ?? null,
       });
     } else if (event.event === "done") {
       this.writeLine({ ...event, backend: this.backend });

@@ -27,6 +27,16 @@ export interface RunDescription {
   readonly optimizer: OptimizerSpec;
   readonly seed: number;
   readonly logEvery: number;
+  /** The learning-rate schedule in a few words, "constant" without one. */
+  readonly schedule: string;
+  readonly weightDecay: number;
+  readonly maxGradNorm: number | undefined;
+  readonly normalize: boolean;
+  readonly augment: boolean;
+  /** The checkpoint folder, or undefined when the run writes no checkpoints. */
+  readonly checkpointDir: string | undefined;
+  /** The checkpoint folder the run resumed from, or undefined. */
+  readonly resumedFrom: string | undefined;
 }
 
 /** Receives the runner's events and draws or prints them. */
