@@ -8,7 +8,8 @@ const USAGE_ERRORS: readonly [string, readonly string[], string][] = [
   ["unknown top-level flag", ["--speed"], "unknown option '--speed'"],
   ["extra argument", ["train", "mnist"], "too many arguments for 'train'"],
   ["missing flag value", ["train", "--epochs"], "option '--epochs <n>' argument missing"],
-  ["unknown method", ["train", "--method", "proxy/foo"], 'Unknown method "proxy/foo". Valid methods: backprop, proxy/kernel.'],
+  ["unknown method", ["train", "--method", "proxy/foo"], 'Unknown method "proxy/foo". Valid methods: backprop, proxy/aux-classifier, proxy/aux-sim, proxy/cascade, ' +
+        'proxy/dgl, proxy/fixed-random, proxy/infopro, proxy/kernel, proxy/pred, proxy/predsim, proxy/sim.'],
   ["unknown model", ["train", "--model", "resnet"], 'Unknown model "resnet". Valid models: mlp.'],
   ["unknown dataset", ["train", "--dataset", "cifar10"], 'Unknown dataset "cifar10". Valid datasets: cifar-10, cifar-100, csv, fashion-mnist, mnist.'],
   ["unknown backend", ["train", "--backend", "tpu"], 'Unknown backend "tpu". Valid backends: cpu.'],
@@ -79,7 +80,8 @@ describe("invalid command lines", () => {
     expect(stderr).toContain('Unknown method "proxy/foo"');
     const lines = stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toEqual([
-      { event: "error", error: "UsageError", message: 'Unknown method "proxy/foo". Valid methods: backprop, proxy/kernel.' },
+      { event: "error", error: "UsageError", message: 'Unknown method "proxy/foo". Valid methods: backprop, proxy/aux-classifier, proxy/aux-sim, proxy/cascade, ' +
+        'proxy/dgl, proxy/fixed-random, proxy/infopro, proxy/kernel, proxy/pred, proxy/predsim, proxy/sim.' },
     ]);
   });
 });

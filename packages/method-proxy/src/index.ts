@@ -14,3 +14,40 @@ export {
   normalizeRows,
   sameClassMatrix,
 } from "./kernel-loss.js";
+export {
+  type LocalMethodOptions,
+  localLossMethod,
+  type LocalObjective,
+  LOCAL_SCHEDULES,
+  type LocalSchedule,
+  type ObjectiveContext,
+  type ObjectiveFactory,
+} from "./local.js";
+export {
+  auxClassifierObjective,
+  auxSimObjective,
+  cascadeObjective,
+  FeatureVector,
+  fixedRandomObjective,
+  infoProObjective,
+  predObjective,
+  predSimObjective,
+  similarityMatchingLoss,
+  similarityMatrix,
+  simObjective,
+} from "./objectives.js";
+export {
+  type AuxClassifierOptions,
+  auxClassifierProxy,
+  auxSimProxy,
+  cascadeProxy,
+  dglProxy,
+  fixedRandomProxy,
+  type InfoProOptions,
+  infoProProxy,
+  type LocalSchemeOptions,
+  predProxy,
+  type PredSimOptions,
+  predSimProxy,
+  simProxy,
+} from "./schemes.js";

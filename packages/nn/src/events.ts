@@ -8,7 +8,10 @@ export interface RunStartEvent {
   readonly method: string;
   readonly backend: string;
   readonly modules: number;
+  /** Parameters of the training modules: the model that inference uses. */
   readonly parameters: number;
+  /** Parameters of the method's auxiliary modules (local heads), dropped at inference. */
+  readonly auxiliaryParameters: number;
   readonly trainSamples: number;
   readonly testSamples: number;
   readonly phases: readonly { readonly label: string; readonly epochs: number }[];

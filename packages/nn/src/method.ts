@@ -29,6 +29,8 @@ export interface BatchSource {
   readonly size: number;
   /** Number of classes of the labels. */
   readonly classes: number;
+  /** Shape of one sample, e.g. [1, 28, 28], if the source has one fixed shape. */
+  readonly sampleShape?: readonly number[];
   /** Batches of one epoch; with `shuffle`, the order depends only on (seed, epoch). */
   batches(options: BatchOptions): Iterable<Batch>;
   /**
@@ -54,6 +56,8 @@ export interface TrainingContext {
   readonly seed: number;
   /** Number of classes of the task. */
   readonly classes: number;
+  /** Shape of one input sample, when the training source reports it. Methods size auxiliary heads from it. */
+  readonly sampleShape?: readonly number[];
   /** The optimizer spec chosen by the user (kind and learning rate). */
   readonly optimizer: OptimizerSpec;
   /** A new optimizer of the user's kind and learning rate. */
@@ -71,6 +75,12 @@ export interface Phase {
   readonly epochs: number;
   /** Modules whose parameters this phase updates. */
   readonly trainable: readonly Module[];
+  /**
+   * Auxiliary modules of the method that this phase uses, such as local
+   * classifier heads: counted in the run's parameters, and dropped at
+   * inference. The phase disposes them in `end`.
+   */
+  readonly auxiliary?: readonly Module[];
   /** One optimisation step. Runs inside a `tidy` scope owned by the runner. */
   step(batch: Batch): StepMetrics;
   /** Called once before the first step (set train/eval modes of frozen modules here). */

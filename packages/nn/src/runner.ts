@@ -159,6 +159,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     batchSize: options.batchSize,
     seed,
     classes: options.train.classes,
+    ...(options.train.sampleShape === undefined ? {} : { sampleShape: options.train.sampleShape }),
     optimizer: options.optimizer,
     createOptimizer: () => createOptimizer(options.optimizer),
     ...(options.maxGradNorm === undefined ? {} : { maxGradNorm: options.maxGradNorm }),
@@ -173,6 +174,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     backend: getBackend().name,
     modules: options.modules.length,
     parameters: options.modules.reduce((acc, m) => acc + m.parameterCount(), 0),
+    auxiliaryParameters: [...new Set(phases.flatMap((phase) => phase.auxiliary ?? []))].reduce(
+      (acc, m) => acc + m.parameterCount(),
+      0,
+    ),
     trainSamples: options.train.size,
     testSamples: options.test?.size ?? 0,
     phases: phases.map(({ label, epochs }) => ({ label, epochs })),

@@ -64,7 +64,8 @@ export class HumanReporter implements Reporter {
   private header(event: RunStartEvent): string {
     return [
       `Method ${event.method}`,
-      `model ${this.run.modelSummary}, ${formatCount(event.parameters)} parameters`,
+      `model ${this.run.modelSummary}, ${formatCount(event.parameters)} parameters` +
+        (event.auxiliaryParameters > 0 ? ` (+${formatCount(event.auxiliaryParameters)} in auxiliary heads)` : ""),
       `dataset ${this.run.dataset}, ${formatCount(event.trainSamples)} train / ${formatCount(event.testSamples)} test`,
       `backend ${event.backend}`,
       `seed ${this.run.seed}`,
