@@ -34,6 +34,7 @@ export {
   TRAINING_STATE_FILE,
   type TrainingState,
 } from "./checkpoint.js";
+export { Conv2d, type Conv2dLayerOptions, ConvTranspose2d, type ConvTranspose2dLayerOptions } from "./conv.js";
 export { CheckpointFormatError, type CheckpointProblem } from "./checkpoint-errors.js";
 export { type ClippedGradients, clipGradNorm } from "./clip.js";
 export { ConfigError, NonFiniteLossError } from "./errors.js";
@@ -55,6 +56,15 @@ export {
   SGD,
   type SgdOptions,
 } from "./optim.js";
+export {
+  AvgPool2d,
+  AvgUnpool2d,
+  GlobalAvgPool2d,
+  MaxPool2d,
+  type MaxPoolLayerOptions,
+  MaxUnpool2d,
+  type PoolLayerOptions,
+} from "./pool.js";
 export {
   type CheckpointOptions,
   type ResumeOptions,
