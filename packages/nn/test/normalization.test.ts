@@ -1,7 +1,7 @@
 /** BatchNorm1d and BatchNorm2d: batch statistics, running statistics, modes, gradients and checkpoints. */
 import { checkGradients } from "@modular/autodiff";
 import { Dataset } from "@modular/datasets";
-import { mul, sum, type Tensor, tensor, zeros } from "@modular/tensor";
+import { memory, mul, sum, type Tensor, tensor, tidy, zeros } from "@modular/tensor";
 import { describe, expect, test } from "vitest";
 import {
   BatchNorm1d,
@@ -131,6 +131,19 @@ describeOnBackends("BatchNorm", () => {
     );
     expect(await layer.runningMean.value.data()).toBeAllClose(expectedMean, { rtol: 1e-4, atol: 1e-5 });
     expect(await layer.runningVar.value.data()).toBeAllClose(expectedVar, { rtol: 1e-4 });
+  });
+
+  test("repeated steps keep memory flat", async () => {
+    const layer = new BatchNorm2d(3);
+    const shape = [4, 3, 2, 2];
+    const x = tensor(channelData(shape, 20), shape);
+    const step = () => tidy(() => sum(layer.forward(x)).dispose());
+
+    step();
+    const before = memory();
+    for (let i = 0; i < 10; i++) step();
+
+    expect(memory()).toEqual(before);
   });
 
   test("eval mode uses the running statistics", async () => {
