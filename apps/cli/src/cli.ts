@@ -55,7 +55,10 @@ function defineTrainCommand(program: Command, io: CliIO, onTrain: (flags: TrainF
   const model = "Model and method:";
   train.addOption(option("--method <name>", "training method, see Methods below", model, "proxy/kernel"));
   train.addOption(option("--model <name>", "model architecture, see Models below", model, "mlp"));
-  train.addOption(option("--hidden <widths>", "comma-separated widths of the hidden layers (units per layer)", model, "256,128"));
+  train.addOption(
+    option("--hidden <widths>", "comma-separated widths of the hidden fully connected layers (default: the model's, see Models)", model),
+  );
+  train.addOption(option("--width <factor>", "factor on every width of vgg and resnet, e.g. 0.25 (default: 1)", model));
 
   const data = "Data:";
   train.addOption(option("--dataset <name>", "dataset, see Datasets below", data, "mnist"));
@@ -75,7 +78,7 @@ function defineTrainCommand(program: Command, io: CliIO, onTrain: (flags: TrainF
   train.addOption(option("--augment", "augment training images with random shifts of up to 4 pixels and left-right flips (for natural images such as CIFAR)", data));
 
   const training = "Training:";
-  train.addOption(option("--epochs <n>", "epochs of each training phase", training, "15"));
+  train.addOption(option("--epochs <n>", "epochs of each training phase (default: mlp 15, cnn 5, vgg 10, resnet 10)", training));
   train.addOption(option("--batch-size <n>", "samples per mini-batch", training, "128"));
   train.addOption(option("--lr <rate>", "learning rate of the optimizer", training, "0.001"));
   const optimizers = [...OPTIMIZER_KINDS].sort().join(", ");

@@ -16,10 +16,11 @@ import { type ModelEntry, MODELS } from "./registry/models.js";
 export interface TrainFlags {
   readonly method: string;
   readonly model: string;
-  readonly hidden: string;
+  readonly hidden?: string;
+  readonly width?: string;
   readonly dataset: string;
   readonly dataDir?: string;
-  readonly epochs: string;
+  readonly epochs?: string;
   readonly batchSize: string;
   readonly lr: string;
   readonly optimizer: string;
@@ -51,7 +52,9 @@ export interface TrainConfig {
   readonly method: MethodEntry;
   readonly model: ModelEntry;
   /** Hidden layer widths, each a positive integer. */
-  readonly hidden: readonly number[];
+  readonly hidden: readonly number[] | undefined;
+  /** Factor on the model's widths (`--width`), 1 unless given. */
+  readonly width: number;
   readonly dataset: DatasetEntry;
   readonly location: DataLocation;
   /** Normalise each channel with the training split's mean and standard deviation. */
@@ -217,6 +220,32 @@ function parseSchedule(flags: TrainFlags, epochs: number): ScheduleChoice | unde
   };
 }
 
+/** Validates `--hidden` and `--width` against what `model` takes. */
+function parseModelShape(flags: TrainFlags, model: ModelEntry): { hidden: number[] | undefined; width: number } {
+  let hidden: number[] | undefined;
+  if (flags.hidden !== undefined) {
+    if (model.hidden === "none") {
+      throw new UsageError(`--hidden does not apply to --model ${model.name}. Scale its widths with --width instead.`);
+    }
+    hidden = parseWidths("--hidden", flags.hidden);
+    if (model.hidden === "one" && hidden.length !== 1) {
+      throw new UsageError(
+        `Invalid value "${flags.hidden}" for --hidden: --model ${model.name} has one hidden fully connected layer. ` +
+          "Expected one width, e.g. 128.",
+      );
+    }
+  }
+  let width = 1;
+  if (flags.width !== undefined) {
+    if (!model.scalable) {
+      const scalable = MODELS.filter((entry) => entry.scalable).map((entry) => entry.name);
+      throw new UsageError(`--width does not apply to --model ${model.name}; it applies to ${scalable.join(", ")}.`);
+    }
+    width = parsePositiveNumber("--width", flags.width);
+  }
+  return { hidden, width };
+}
+
 /** Validates the data flags against the dataset: which location flags apply, and whether it has images to augment. */
 function parseData(flags: TrainFlags, dataset: DatasetEntry): DataLocation {
   if (flags.dataDir !== undefined && dataset.reads !== "folder") {
@@ -248,12 +277,12 @@ function parseData(flags: TrainFlags, dataset: DatasetEntry): DataLocation {
 export function parseTrainFlags(flags: TrainFlags): TrainConfig {
   const method = findEntry(METHODS, flags.method, "method");
   const model = findEntry(MODELS, flags.model, "model");
-  const hidden = parseWidths("--hidden", flags.hidden);
+  const { hidden, width } = parseModelShape(flags, model);
 
   const dataset = findEntry(DATASETS, flags.dataset, "dataset");
   const location = parseData(flags, dataset);
 
-  const epochs = parseInteger("--epochs", flags.epochs, 1);
+  const epochs = flags.epochs === undefined ? model.defaultEpochs : parseInteger("--epochs", flags.epochs, 1);
   const batchSize = parseInteger("--batch-size", flags.batchSize, 1);
   const lr = parsePositiveNumber("--lr", flags.lr);
   const weightDecay = parseNonNegativeNumber("--weight-decay", flags.weightDecay);
@@ -271,6 +300,7 @@ export function parseTrainFlags(flags: TrainFlags): TrainConfig {
     method,
     model,
     hidden,
+    width,
     dataset,
     location,
     normalize: flags.normalize === true,

@@ -53,7 +53,7 @@ export async function runTrain(config: TrainConfig, stdout: OutputStream): Promi
   const testSet = data.test;
   const trainSource = config.augment ? augmented(trainSet, AUGMENTATION) : trainSet;
 
-  const modelOptions = { hidden: config.hidden, sampleShape: trainSet.sampleShape, classes: trainSet.classes };
+  const modelOptions = { hidden: config.hidden, width: config.width, sampleShape: trainSet.sampleShape, classes: trainSet.classes };
   const model = config.model.build(modelOptions, config.seed);
   const modules = config.method.split(model);
   const method = config.method.create();
@@ -62,7 +62,7 @@ export async function runTrain(config: TrainConfig, stdout: OutputStream): Promi
     method: method.name,
     model: config.model.name,
     modelSummary: config.model.summary(modelOptions),
-    hidden: config.hidden,
+    hidden: config.hidden ?? null,
     dataset: config.dataset.name,
     epochs: config.epochs,
     batchSize: config.batchSize,

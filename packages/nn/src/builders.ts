@@ -1,11 +1,14 @@
 /**
  * Models built from a plain, serialisable spec. A model is a `Sequential`
- * of blocks; `split` cuts it into training modules at block boundaries.
+ * of named blocks; `split` cuts it into training modules at block
+ * boundaries, given by index or by the name of the block they follow.
  */
 import { sizeOf } from "@modular/tensor";
+import { type CnnSpec, cnn, type ResNetSpec, resnet, type VggSpec, vgg } from "./conv-builders.js";
 import { ConfigError } from "./errors.js";
 import { Flatten, Linear, ReLU, Sigmoid, Tanh } from "./layers.js";
 import type { InitName } from "./init.js";
+import { Model } from "./model.js";
 import { type Module, Sequential } from "./module.js";
 
 export type Activation = "relu" | "tanh" | "sigmoid";
@@ -25,19 +28,12 @@ export interface MlpSpec {
   readonly activation?: Activation;
 }
 
-export type ModelSpec = MlpSpec;
+export type ModelSpec = MlpSpec | CnnSpec | VggSpec | ResNetSpec;
 
-export const MODEL_KINDS = ["mlp"] as const;
+export { Model };
+export type { CnnSpec, ResNetSpec, VggSpec };
 
-/** A model: its blocks in order, and the spec that rebuilds it. */
-export class Model extends Sequential {
-  constructor(
-    readonly spec: ModelSpec,
-    readonly blocks: readonly Module[],
-  ) {
-    super(blocks);
-  }
-}
+export const MODEL_KINDS = ["mlp", "cnn", "vgg", "resnet"] as const;
 
 function activationModule(activation: Activation): Module {
   if (activation === "relu") return new ReLU();
@@ -78,37 +74,58 @@ export function mlp(spec: MlpSpec, seed = 0): Model {
   const last = widths[widths.length - 1]!;
   const output = new Linear(last, spec.classes, { init: "xavier-uniform", gain: 1, seed, stream: spec.hidden.length });
   blocks.push(spec.hidden.length === 0 ? new Sequential([new Flatten(), output]) : output);
-  return new Model(spec, blocks);
+  const names = [...spec.hidden.map((_, i) => `hidden${i + 1}`), "output"];
+  return new Model(spec, blocks, names);
 }
 
 /** Build a model from its spec with seeded initial weights. */
 export function buildModel(spec: ModelSpec, seed = 0): Model {
   if (spec.kind === "mlp") return mlp(spec, seed);
+  if (spec.kind === "cnn") return cnn(spec, seed);
+  if (spec.kind === "vgg") return vgg(spec, seed);
+  if (spec.kind === "resnet") return resnet(spec, seed);
   throw new ConfigError(
     `Unknown model kind "${(spec as { kind: string }).kind}". Valid kinds: ${MODEL_KINDS.join(", ")}.`,
   );
 }
 
 /**
- * Cut a model into training modules. `boundaries` are the block indices where
- * a new module starts, strictly increasing in [1, blocks − 1]: for an MLP with
- * two hidden layers (3 blocks), `[2]` gives the two-module setting (the body,
- * and the output layer) and `[1, 2]` gives one module per block.
+ * Cut a model into training modules. Each boundary starts a new module: an
+ * index in [1, blocks − 1], or the name of the block it follows. For an MLP
+ * with two hidden layers (blocks hidden1, hidden2, output), `[2]` or
+ * `["hidden2"]` gives the two-module setting (the body, and the output
+ * layer), and `[1, 2]` gives one module per block. Boundaries must increase.
  */
-export function split(model: Model, boundaries: readonly number[]): Sequential[] {
+export function split(model: Model, boundaries: readonly (number | string)[]): Sequential[] {
   const count = model.blocks.length;
+  const indices = boundaries.map((boundary) => {
+    if (typeof boundary === "number") return boundary;
+    const index = model.blockNames.indexOf(boundary);
+    if (index < 0) {
+      throw new ConfigError(
+        `split: no block is named "${boundary}". Blocks of this ${model.spec.kind}: ${model.blockNames.join(", ")}.`,
+      );
+    }
+    return index + 1;
+  });
   let previous = 0;
-  for (const boundary of boundaries) {
+  for (const boundary of indices) {
     if (!Number.isInteger(boundary) || boundary <= previous || boundary >= count) {
       throw new ConfigError(
         `split: boundary ${boundary} is invalid for a model of ${count} blocks; boundaries must be ` +
-          `strictly increasing integers from 1 to ${count - 1}. Got [${boundaries.join(", ")}].`,
+          `strictly increasing integers from 1 to ${count - 1} (or names of any block but the last). ` +
+          `Got [${boundaries.join(", ")}].`,
       );
     }
     previous = boundary;
   }
-  const edges = [0, ...boundaries, count];
+  const edges = [0, ...indices, count];
   return edges.slice(0, -1).map((start, i) => new Sequential(model.blocks.slice(start, edges[i + 1])));
+}
+
+/** Split after every block: one training module per block, as layer-wise schemes train. */
+export function splitEveryBlock(model: Model): Sequential[] {
+  return split(model, model.blocks.slice(1).map((_, i) => i + 1));
 }
 
 /** Split into the two-module setting: everything but the output layer, and the output layer. */

@@ -18,7 +18,9 @@ export {
   type ModelSpec,
   split,
   splitBeforeOutput,
+  splitEveryBlock,
 } from "./builders.js";
+export { type CnnSpec, cnn, type ResNetSpec, resnet, type VggSpec, vgg } from "./conv-builders.js";
 export {
   type CheckpointContents,
   type CheckpointFiles,

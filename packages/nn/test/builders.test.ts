@@ -106,10 +106,10 @@ describe("buildModel", () => {
   });
 
   test("rejects an unknown kind", () => {
-    const spec = { kind: "resnet" } as unknown as ModelSpec;
+    const spec = { kind: "transformer" } as unknown as ModelSpec;
 
     expect(() => buildModel(spec)).toThrow(ConfigError);
-    expect(() => buildModel(spec)).toThrow('Unknown model kind "resnet". Valid kinds: mlp.');
+    expect(() => buildModel(spec)).toThrow('Unknown model kind "transformer". Valid kinds: mlp, cnn, vgg, resnet.');
   });
 });
 
@@ -166,7 +166,7 @@ describe("split", () => {
     expect(() => split(model, boundaries)).toThrow(ConfigError);
     expect(() => split(model, boundaries)).toThrow(
       `split: boundary ${invalid} is invalid for a model of 3 blocks; boundaries must be strictly increasing ` +
-        `integers from 1 to 2. Got [${boundaries.join(", ")}].`,
+        `integers from 1 to 2 (or names of any block but the last). Got [${boundaries.join(", ")}].`,
     );
   });
 });

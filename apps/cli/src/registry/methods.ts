@@ -3,7 +3,7 @@
  * `TrainingMethod` from its package and cuts the model into the training
  * modules that method trains. A new scheme needs one entry here.
  */
-import { backprop, type Model, type Module, split, splitBeforeOutput, type TrainingMethod } from "@modular/nn";
+import { backprop, type Model, type Module, splitBeforeOutput, splitEveryBlock, type TrainingMethod } from "@modular/nn";
 import {
   auxClassifierProxy,
   auxSimProxy,
@@ -94,9 +94,3 @@ export const METHODS: readonly MethodEntry[] = [
     split: splitEveryBlock,
   },
 ];
-
-/** Split `model` into one training module per block: the layer-wise split of the local-loss schemes. */
-function splitEveryBlock(model: Model): Module[] {
-  const boundaries = model.blocks.slice(1).map((_, i) => i + 1);
-  return split(model, boundaries);
-}

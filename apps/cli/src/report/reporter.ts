@@ -20,7 +20,8 @@ export interface RunDescription {
   readonly model: string;
   /** The model in a few words, e.g. "mlp 784-256-128-10". */
   readonly modelSummary: string;
-  readonly hidden: readonly number[];
+  /** The `--hidden` widths, or null when the model used its default. */
+  readonly hidden: readonly number[] | null;
   readonly dataset: string;
   readonly epochs: number;
   readonly batchSize: number;
