@@ -43,16 +43,16 @@ export interface TrainingState {
   readonly learningRates: readonly number[];
 }
 
-/** Read the parameters of `module` into host arrays, keyed by their dotted names. */
+/** Read the parameters and buffers of `module` into host arrays, keyed by their dotted names. */
 export async function moduleTensors(module: Module): Promise<Map<string, TensorData>> {
   const out = new Map<string, TensorData>();
-  for (const [name, parameter] of module.namedParameters()) {
+  for (const [name, parameter] of module.namedTensors()) {
     const value = parameter.value;
     const data = await value.data();
     if (value.dtype !== "float32" && value.dtype !== "int32") {
       throw new CheckpointFormatError({
         source: "module",
-        location: `parameter "${name}"`,
+        location: `tensor "${name}"`,
         expected: "dtype float32 or int32",
         found: value.dtype,
       });
@@ -62,14 +62,15 @@ export async function moduleTensors(module: Module): Promise<Map<string, TensorD
   return out;
 }
 
-/** Serialize the parameters of `module` to the safetensors layout, by parameter name. */
+/** Serialize the parameters and buffers of `module` to the safetensors layout, by name. */
 export async function serializeModule(module: Module, metadata: Readonly<Record<string, string>> = {}): Promise<Uint8Array> {
   return serializeSafetensors(await moduleTensors(module), metadata);
 }
 
 /**
- * Load a safetensors file into `module` by parameter name. The module may
- * belong to another model, as long as its parameter names and shapes match.
+ * Load a safetensors file into `module`'s parameters and buffers by name. The
+ * module may belong to another model, as long as its tensor names and shapes
+ * match.
  * `source` names the file in errors. Throws `CheckpointFormatError` for a
  * malformed file, a parameter the file lacks, a tensor the module lacks, or
  * a dtype or shape mismatch (naming the tensor and both shapes). The module
@@ -77,7 +78,7 @@ export async function serializeModule(module: Module, metadata: Readonly<Record<
  */
 export function loadModule(module: Module, bytes: Uint8Array, source: string): void {
   const { tensors } = parseSafetensors(bytes, source);
-  const parameters = module.namedParameters();
+  const parameters = module.namedTensors();
   const names = new Set(parameters.map(([name]) => name));
 
   for (const [name, parameter] of parameters) {
@@ -86,7 +87,7 @@ export function loadModule(module: Module, bytes: Uint8Array, source: string): v
       throw new CheckpointFormatError({
         source,
         location: `tensor "${name}"`,
-        expected: `the parameter "${name}" of shape ${formatShape(parameter.shape)}`,
+        expected: `the module's tensor "${name}" of shape ${formatShape(parameter.shape)}`,
         found: `no such tensor (the file has ${[...tensors.keys()].map((key) => `"${key}"`).join(", ") || "none"})`,
         hint: "Load the file into a module of the same architecture.",
       });
@@ -95,7 +96,7 @@ export function loadModule(module: Module, bytes: Uint8Array, source: string): v
       throw new CheckpointFormatError({
         source,
         location: `tensor "${name}"`,
-        expected: `${parameter.value.dtype} shape ${formatShape(parameter.shape)}, as the module's parameter`,
+        expected: `${parameter.value.dtype} shape ${formatShape(parameter.shape)}, as the module's tensor`,
         found: `${stored.dtype} shape ${formatShape(stored.shape)}`,
         hint: "Load the file into a module whose layers have the same sizes.",
       });
@@ -106,8 +107,8 @@ export function loadModule(module: Module, bytes: Uint8Array, source: string): v
       throw new CheckpointFormatError({
         source,
         location: `tensor "${name}"`,
-        expected: `only the module's parameters (${[...names].map((key) => `"${key}"`).join(", ")})`,
-        found: "a tensor that matches no parameter",
+        expected: `only the module's parameters and buffers (${[...names].map((key) => `"${key}"`).join(", ")})`,
+        found: "a tensor that matches none of them",
         hint: "Load the file into a module of the same architecture.",
       });
     }

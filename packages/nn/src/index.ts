@@ -5,6 +5,7 @@
  * backprop as the baseline method. The Node.js entry (`node` export
  * condition) adds checkpoint files on disk.
  */
+export { LeakyReLU } from "./activations.js";
 export { backprop } from "./backprop.js";
 export {
   ACTIVATIONS,
@@ -36,6 +37,7 @@ export {
 } from "./checkpoint.js";
 export { CheckpointFormatError, type CheckpointProblem } from "./checkpoint-errors.js";
 export { type ClippedGradients, clipGradNorm } from "./clip.js";
+export { Dropout, type DropoutOptions } from "./dropout.js";
 export { ConfigError, NonFiniteLossError } from "./errors.js";
 export { evaluate, type EvaluateOptions, type EvaluationResult } from "./evaluate.js";
 export type * from "./events.js";
@@ -43,7 +45,8 @@ export { INIT_NAMES, type InitName, type InitOptions, initTensor } from "./init.
 export { Flatten, Linear, type LinearOptions, ReLU, Sigmoid, Tanh } from "./layers.js";
 export { crossEntropy, mse } from "./losses.js";
 export type { Batch, BatchOptions, BatchSource, Phase, StepMetrics, TrainingContext, TrainingMethod } from "./method.js";
-export { forwardThrough, Module, Parameter, Sequential } from "./module.js";
+export { forwardThrough, Module, ModuleBuffer, NamedTensor, Parameter, Sequential } from "./module.js";
+export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from "./normalization.js";
 export {
   Adam,
   type AdamOptions,
@@ -55,6 +58,7 @@ export {
   SGD,
   type SgdOptions,
 } from "./optim.js";
+export { Residual, type ResidualOptions } from "./residual.js";
 export {
   type CheckpointOptions,
   type ResumeOptions,

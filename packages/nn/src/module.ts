@@ -1,16 +1,17 @@
 /**
- * `Module` and `Parameter`: the building blocks of models and of training
- * modules. A module owns named parameters, named child modules and a
- * train/eval mode; `forward` maps a batch to a batch.
+ * `Module`, `Parameter` and `ModuleBuffer`: the building blocks of models and
+ * of training modules. A module owns named parameters, named buffers, named
+ * child modules and a train/eval mode; `forward` maps a batch to a batch.
  */
 import { keep } from "@modular/tensor";
 import type { Tensor } from "@modular/tensor";
+import { ConfigError } from "./errors.js";
 
 /**
- * A trainable tensor. Optimizers replace `value` with a new tensor on each
- * update (tensors are immutable); the old one is disposed.
+ * A named tensor that a module owns and replaces over time. Tensors are
+ * immutable, so an update assigns a new tensor and disposes the old one.
  */
-export class Parameter {
+export class NamedTensor {
   private current: Tensor;
 
   constructor(
@@ -41,8 +42,20 @@ export class Parameter {
   }
 }
 
+/** A trainable tensor. Optimizers replace `value` with a new tensor on each update. */
+export class Parameter extends NamedTensor {}
+
+/**
+ * A non-trainable tensor of module state, such as the running mean of batch
+ * normalization. Checkpoints save and load buffers with the parameters, but
+ * optimizers and tapes never see them. The module replaces `value` with
+ * `assign`, which disposes the previous tensor.
+ */
+export class ModuleBuffer extends NamedTensor {}
+
 export abstract class Module {
   private readonly ownParameters = new Map<string, Parameter>();
+  private readonly ownBuffers = new Map<string, ModuleBuffer>();
   private readonly ownChildren = new Map<string, Module>();
   private trainingMode = true;
 
@@ -55,9 +68,26 @@ export abstract class Module {
   }
 
   protected addParameter(name: string, value: Tensor): Parameter {
+    this.assertFreeName(name);
     const parameter = new Parameter(value, name);
     this.ownParameters.set(name, parameter);
     return parameter;
+  }
+
+  protected addBuffer(name: string, value: Tensor): ModuleBuffer {
+    this.assertFreeName(name);
+    const buffer = new ModuleBuffer(value, name);
+    this.ownBuffers.set(name, buffer);
+    return buffer;
+  }
+
+  /** Reject a name that a parameter or buffer of this module already uses, since checkpoints key both by name. */
+  private assertFreeName(name: string): void {
+    if (this.ownParameters.has(name) || this.ownBuffers.has(name)) {
+      throw new ConfigError(
+        `${this.describe()}: the tensor name "${name}" is already used by a parameter or buffer of this module. Pick another name.`,
+      );
+    }
   }
 
   protected addChild<M extends Module>(name: string, child: M): M {
@@ -82,6 +112,23 @@ export abstract class Module {
     return this.namedParameters().map(([, parameter]) => parameter);
   }
 
+  /** List every buffer of this module and its descendants, with dotted names such as "1.runningMean". */
+  namedBuffers(prefix = ""): [string, ModuleBuffer][] {
+    const out: [string, ModuleBuffer][] = [];
+    for (const [name, buffer] of this.ownBuffers) out.push([prefix + name, buffer]);
+    for (const [name, child] of this.ownChildren) out.push(...child.namedBuffers(`${prefix}${name}.`));
+    return out;
+  }
+
+  buffers(): ModuleBuffer[] {
+    return this.namedBuffers().map(([, buffer]) => buffer);
+  }
+
+  /** List the parameters, then the buffers: every tensor that a checkpoint of this module stores. */
+  namedTensors(prefix = ""): [string, NamedTensor][] {
+    return [...this.namedParameters(prefix), ...this.namedBuffers(prefix)];
+  }
+
   /** Total number of scalar parameters. */
   parameterCount(): number {
     return this.parameters().reduce((acc, p) => acc + p.value.size, 0);
@@ -102,9 +149,9 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Dispose every parameter tensor. */
+  /** Dispose every parameter and buffer tensor. */
   dispose(): void {
-    for (const parameter of this.parameters()) parameter.dispose();
+    for (const [, tensor] of this.namedTensors()) tensor.dispose();
   }
 }
 

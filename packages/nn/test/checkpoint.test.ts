@@ -81,7 +81,7 @@ describe("module checkpoints", () => {
     const error = loadError(new Sequential([new Linear(4, 6)]), saved);
 
     expect(error.location).toBe('tensor "2.weight"');
-    expect(error.found).toBe("a tensor that matches no parameter");
+    expect(error.found).toBe("a tensor that matches none of them");
   });
 
   test("a failed load leaves the module unchanged", async () => {

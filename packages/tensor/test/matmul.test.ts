@@ -1,7 +1,9 @@
 /**
  * Conformance: matmul against a naive float64 triple loop, for every
  * combination of transpose flags, batched, and at sizes that cross the cpu
- * backend's block of 128 rows of K.
+ * backend's blocks (64 rows of A, 128 and 256 rows of K) and leave partial
+ * 4×4 tiles. Each product also runs with A mostly zero, which sends the cpu
+ * backend down its zero-skipping path.
  */
 import { expect } from "vitest";
 import { DTypeError, matmul, ShapeError, tensor } from "../src/index.js";
@@ -21,6 +23,7 @@ const PRODUCTS: readonly Product[] = [
   { batch: [], m: 130, k: 257, n: 65 },
   { batch: [3], m: 7, k: 13, n: 5 },
   { batch: [2], m: 4, k: 130, n: 3 },
+  { batch: [], m: 67, k: 520, n: 9 },
 ];
 
 const FLAGS = [
@@ -63,28 +66,47 @@ function describeProduct({ batch, m, k, n }: Product): string {
   return `${batch.length > 0 ? `${batch.join("x")} batches of ` : ""}${m}x${k}x${n}`;
 }
 
+/** Zero 4 of every 5 values (80 %), as on MNIST pixels, where 81 % are zero. */
+function mostlyZero(values: number[]): number[] {
+  return values.map((v, i) => (i % 5 === 2 ? v : 0));
+}
+
 describeConformance("matmul", (test) => {
   for (const product of PRODUCTS) {
     for (const { transposeA, transposeB } of FLAGS) {
-      const flags = `transposeA ${transposeA}, transposeB ${transposeB}`;
-      test(`${describeProduct(product)}, ${flags}`, async () => {
-        const { batch, m, k, n } = product;
-        const aShape = [...batch, transposeA ? k : m, transposeA ? m : k];
-        const bShape = [...batch, transposeB ? n : k, transposeB ? k : n];
-        const batches = batch.reduce((p, d) => p * d, 1);
-        const aValues = fixture(batches * m * k, 21);
-        const bValues = fixture(batches * k * n, 22);
+      for (const sparse of [false, true]) {
+        const flags = `transposeA ${transposeA}, transposeB ${transposeB}${sparse ? ", A 80 % zeros" : ""}`;
+        test(`${describeProduct(product)}, ${flags}`, async () => {
+          const { batch, m, k, n } = product;
+          const aShape = [...batch, transposeA ? k : m, transposeA ? m : k];
+          const bShape = [...batch, transposeB ? n : k, transposeB ? k : n];
+          const batches = batch.reduce((p, d) => p * d, 1);
+          const aDense = fixture(batches * m * k, 21);
+          const aValues = sparse ? mostlyZero(aDense) : aDense;
+          const bValues = fixture(batches * k * n, 22);
 
-        const c = matmul(tensor(aValues, aShape), tensor(bValues, bShape), { transposeA, transposeB });
+          const c = matmul(tensor(aValues, aShape), tensor(bValues, bShape), { transposeA, transposeB });
 
-        expect(c.shape).toEqual([...batch, m, n]);
-        expect(await c.data()).toBeAllClose(referenceMatmul(aValues, bValues, product, transposeA, transposeB), {
-          rtol: 1e-4,
-          atol: 1e-4,
+          expect(c.shape).toEqual([...batch, m, n]);
+          expect(await c.data()).toBeAllClose(referenceMatmul(aValues, bValues, product, transposeA, transposeB), {
+            rtol: 1e-4,
+            atol: 1e-4,
+          });
         });
-      });
+      }
     }
   }
+
+  test("batch of sparse and dense matrices", async () => {
+    // Matrix 0 of A is 80 % zeros and matrix 1 is dense, so the cpu backend takes both paths in one call.
+    const product = { batch: [2], m: 9, k: 70, n: 11 };
+    const aValues = [...mostlyZero(fixture(9 * 70, 31)), ...fixture(9 * 70, 32)];
+    const bValues = fixture(2 * 70 * 11, 33);
+
+    const c = matmul(tensor(aValues, [2, 9, 70]), tensor(bValues, [2, 70, 11]));
+
+    expect(await c.data()).toBeAllClose(referenceMatmul(aValues, bValues, product, false, false), { rtol: 1e-4, atol: 1e-4 });
+  });
 
   test("zeros in A do not change the product", async () => {
     const a = tensor([
