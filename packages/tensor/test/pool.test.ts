@@ -90,7 +90,7 @@ describeConformance("pooling", (test) => {
 
     const y = avgPool2d(x, { kernelSize: 3, stride: 1, padding: 1 });
 
-    // Every window holds all four elements, so every average is 2.5.
+    // Every window contains all four elements, so every average is 2.5.
     expect(await y.data()).toBeAllClose([2.5, 2.5, 2.5, 2.5]);
   });
 
