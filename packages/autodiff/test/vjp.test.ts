@@ -17,6 +17,14 @@ import {
   add,
   argmax,
   argmin,
+  avgPool2d,
+  avgUnpool2d,
+  conv2d,
+  conv2dFilterGradient,
+  conv2dTranspose,
+  globalAvgPool2d,
+  maxPool2d,
+  maxUnpool2d,
   broadcastTo,
   cast,
   ceil,
@@ -331,6 +339,102 @@ const LAYOUT_CASES: VjpCase[] = [
   },
 ];
 
+const WINDOW_CASES: VjpCase[] = [
+  { name: "conv2d", op: "im2col", inputs: [input([2, 2, 5, 4]), input([3, 2, 3, 3])], f: (x, w) => conv2d(x, w) },
+  {
+    name: "conv2d with padding",
+    op: "im2col",
+    inputs: [input([1, 2, 4, 4]), input([2, 2, 3, 3])],
+    f: (x, w) => conv2d(x, w, { padding: 1 }),
+  },
+  {
+    name: "conv2d with stride 2 on an odd input",
+    op: "im2col",
+    inputs: [input([1, 2, 5, 5]), input([2, 2, 3, 3])],
+    f: (x, w) => conv2d(x, w, { stride: 2, padding: 1 }),
+  },
+  {
+    name: "conv2d with dilation and per-axis options",
+    op: "im2col",
+    inputs: [input([1, 1, 6, 7]), input([2, 1, 2, 3])],
+    f: (x, w) => conv2d(x, w, { stride: [1, 2], padding: [1, 0], dilation: [2, 1] }),
+  },
+  {
+    name: "conv2dTranspose",
+    op: "col2im",
+    inputs: [input([1, 2, 3, 3]), input([2, 3, 3, 3])],
+    f: (x, w) => conv2dTranspose(x, w, { stride: 2, padding: 1, outputPadding: 1 }),
+  },
+  {
+    name: "conv2dTranspose with dilation",
+    op: "col2im",
+    inputs: [input([1, 1, 4, 3]), input([1, 2, 2, 2])],
+    f: (x, w) => conv2dTranspose(x, w, { dilation: 2 }),
+  },
+  {
+    name: "conv2dFilterGradient",
+    op: "im2col",
+    inputs: [input([1, 2, 5, 5]), input([1, 3, 3, 3])],
+    f: (x, dy) => conv2dFilterGradient(x, dy, 3, { stride: 2, padding: 1 }),
+  },
+  {
+    name: "maxPool2d values",
+    op: "gatherPool2d",
+    inputs: [input([1, 2, 5, 5], distinct(0))],
+    f: (x) => maxPool2d(x, { kernelSize: 2 }).values,
+  },
+  {
+    name: "maxPool2d with overlapping windows",
+    op: "gatherPool2d",
+    inputs: [input([1, 1, 5, 6], distinct(0))],
+    f: (x) => maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1 }).values,
+  },
+  {
+    name: "maxPool2d indices",
+    op: "maxPool2dIndices",
+    inputs: [input([1, 1, 4, 4], distinct(0))],
+    f: (x) => toFloat(maxPool2d(x, { kernelSize: 2 }).indices),
+  },
+  {
+    name: "maxUnpool2d to an odd size",
+    op: "maxUnpool2d",
+    inputs: [input([1, 2, 2, 2])],
+    f: (v) => {
+      const pooled = maxPool2d(tensor(distinct(0)(50, 7), [1, 2, 5, 5]), { kernelSize: 2 });
+      return maxUnpool2d(v, pooled.indices, [5, 5], { kernelSize: 2 });
+    },
+  },
+  {
+    name: "maxUnpool2d with overlapping windows",
+    op: "maxUnpool2d",
+    inputs: [input([1, 1, 3, 3])],
+    f: (v) => {
+      const pooled = maxPool2d(tensor(distinct(0)(25, 8), [1, 1, 5, 5]), { kernelSize: 3, stride: 2, padding: 1 });
+      return maxUnpool2d(v, pooled.indices, [5, 5], { kernelSize: 3, stride: 2, padding: 1 });
+    },
+  },
+  { name: "avgPool2d", op: "avgPool2d", inputs: [input([2, 1, 5, 4])], f: (x) => avgPool2d(x, { kernelSize: 2 }) },
+  {
+    name: "avgPool2d with padding and overlap",
+    op: "avgPool2d",
+    inputs: [input([1, 2, 5, 5])],
+    f: (x) => avgPool2d(x, { kernelSize: 3, stride: 2, padding: 1 }),
+  },
+  {
+    name: "avgUnpool2d copying",
+    op: "avgUnpool2d",
+    inputs: [input([1, 2, 2, 2])],
+    f: (v) => avgUnpool2d(v, [5, 5], { kernelSize: 2 }),
+  },
+  {
+    name: "avgUnpool2d dividing, with overlap",
+    op: "avgUnpool2d",
+    inputs: [input([1, 1, 3, 3])],
+    f: (v) => avgUnpool2d(v, [5, 5], { kernelSize: 3, stride: 2, padding: 1, divide: true }),
+  },
+  { name: "globalAvgPool2d", op: "sum", inputs: [input([2, 3, 3, 2])], f: (x) => globalAvgPool2d(x) },
+];
+
 const CASES: readonly VjpCase[] = [
   ...UNARY_CASES,
   ...BINARY_CASES,
@@ -339,6 +443,7 @@ const CASES: readonly VjpCase[] = [
   ...MATMUL_CASES,
   ...REDUCTION_CASES,
   ...LAYOUT_CASES,
+  ...WINDOW_CASES,
 ];
 
 /** Names of the ops a fresh tape records while `f` runs on watched `xs`. */

@@ -35,6 +35,7 @@ export {
   TRAINING_STATE_FILE,
   type TrainingState,
 } from "./checkpoint.js";
+export { Conv2d, type Conv2dLayerOptions, ConvTranspose2d, type ConvTranspose2dLayerOptions } from "./conv.js";
 export { CheckpointFormatError, type CheckpointProblem } from "./checkpoint-errors.js";
 export { type ClippedGradients, clipGradNorm } from "./clip.js";
 export { Dropout, type DropoutOptions } from "./dropout.js";
@@ -59,6 +60,15 @@ export {
   type SgdOptions,
 } from "./optim.js";
 export { Residual, type ResidualOptions } from "./residual.js";
+export {
+  AvgPool2d,
+  AvgUnpool2d,
+  GlobalAvgPool2d,
+  MaxPool2d,
+  type MaxPoolLayerOptions,
+  MaxUnpool2d,
+  type PoolLayerOptions,
+} from "./pool.js";
 export {
   type CheckpointOptions,
   type ResumeOptions,

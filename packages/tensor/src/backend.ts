@@ -60,6 +60,32 @@ export interface RandomKey {
   readonly lo: number;
 }
 
+/**
+ * Geometry of a sliding 2-D window over NCHW tensors, shared by the
+ * convolution and pooling kernels. The frontend computes the output extent
+ * from the others and checks it is at least 1. Window element (i, j) of
+ * output position (oh, ow) reads input row `oh * strideH - padH + i * dilationH`
+ * and column `ow * strideW - padW + j * dilationW`; rows and columns outside
+ * the input are padding.
+ */
+export interface Window2d {
+  readonly batch: number;
+  readonly channels: number;
+  readonly inHeight: number;
+  readonly inWidth: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+  readonly kernelHeight: number;
+  readonly kernelWidth: number;
+  readonly strideH: number;
+  readonly strideW: number;
+  readonly padH: number;
+  readonly padW: number;
+  /** Always 1 for the pooling kernels. */
+  readonly dilationH: number;
+  readonly dilationW: number;
+}
+
 export interface Backend {
   readonly name: string;
 
@@ -121,6 +147,43 @@ export interface Backend {
   slice(x: TensorInfo, begin: readonly number[], size: readonly number[]): Storage;
   /** Join same-dtype tensors along `axis`. */
   concat(xs: readonly TensorInfo[], axis: number, outShape: Shape): Storage;
+
+  /**
+   * Patch extraction for convolution. `x` is [N, C, H, W] and the output is
+   * [N * OH * OW, C * KH * KW]. Row (n, oh, ow) contains the window of output
+   * position (oh, ow) of image n, channel-major, with zeros for padding.
+   */
+  im2col(x: TensorInfo, window: Window2d): Storage;
+  /**
+   * The adjoint of `im2col`: sum each entry of `cols` ([N * OH * OW, C * KH * KW])
+   * into the input position it was read from, giving [N, C, H, W]. Entries
+   * that were read from padding are dropped.
+   */
+  col2im(cols: TensorInfo, window: Window2d): Storage;
+  /**
+   * Index of the largest in-bounds element of each pooling window, as a flat
+   * index into its H * W plane. Ties take the first in row-major order.
+   * Output int32 [N, C, OH, OW].
+   */
+  maxPool2dIndices(x: TensorInfo, window: Window2d): Storage;
+  /** Pick `x` [N, C, H, W] at `indices` [N, C, OH, OW] (flat per plane). Output [N, C, OH, OW]. */
+  gatherPool2d(x: TensorInfo, indices: TensorInfo, window: Window2d): Storage;
+  /**
+   * The adjoint of `gatherPool2d`: sum each value into its indexed position of
+   * zeros [N, C, H, W]. A value whose index lies outside its own window is dropped.
+   */
+  maxUnpool2d(values: TensorInfo, indices: TensorInfo, window: Window2d): Storage;
+  /**
+   * Sum of each window's in-bounds elements, divided by their count when
+   * `divide` is set. Output [N, C, OH, OW].
+   */
+  avgPool2d(x: TensorInfo, window: Window2d, divide: boolean): Storage;
+  /**
+   * The adjoint of `avgPool2d`: every input position [N, C, H, W] sums the
+   * values of the windows that contain it, each divided by its window's
+   * in-bounds count when `divide` is set.
+   */
+  avgUnpool2d(values: TensorInfo, window: Window2d, divide: boolean): Storage;
 
   /**
    * Counter-based random draw: element i of the output is a pure function of

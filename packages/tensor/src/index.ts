@@ -16,6 +16,7 @@ export type {
   Storage,
   TensorInfo,
   UnaryOp,
+  Window2d,
 } from "./backend.js";
 export { CpuBackend } from "./cpu/cpu-backend.js";
 export { allocTypedArray, type DType, type TypedArray } from "./dtype.js";
@@ -36,11 +37,14 @@ export {
   type OpRecord,
 } from "./engine.js";
 export { BackendError, DisposedTensorError, DTypeError, InvalidArgumentError, ShapeError } from "./errors.js";
+export * from "./ops/conv.js";
 export * from "./ops/creation.js";
 export * from "./ops/elementwise.js";
 export * from "./ops/layout.js";
 export * from "./ops/matmul.js";
+export * from "./ops/pool.js";
 export * from "./ops/reduce.js";
+export { slidingExtent, type Size2d } from "./ops/window.js";
 export { philoxBlock, philoxNormal, philoxUniform, randomKey, wordToUniform } from "./random/philox.js";
 export {
   broadcastShapes,

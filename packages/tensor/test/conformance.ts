@@ -41,6 +41,8 @@ export const SUITES = [
   "broadcasting",
   "comparisons and selection",
   "matmul",
+  "convolution",
+  "pooling",
   "reductions",
   "softmax",
   "indexing",

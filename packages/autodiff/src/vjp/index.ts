@@ -2,6 +2,7 @@
 import { registerElementwiseVjps } from "./elementwise.js";
 import { registerLayoutVjps } from "./layout.js";
 import { registerLinalgReduceVjps } from "./linalg-reduce.js";
+import { registerWindowVjps } from "./window.js";
 import { listRegisteredVjps } from "../registry.js";
 
 let registered = false;
@@ -12,6 +13,7 @@ export function ensureBuiltinVjps(): void {
   registerElementwiseVjps();
   registerLinalgReduceVjps();
   registerLayoutVjps();
+  registerWindowVjps();
 }
 
 /** Names of ops that have a VJP rule, built-in rules included. */

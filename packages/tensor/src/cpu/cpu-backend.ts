@@ -13,6 +13,7 @@ import type {
   Storage,
   TensorInfo,
   UnaryOp,
+  Window2d,
 } from "../backend.js";
 import { allocTypedArray, type DType, type TypedArray } from "../dtype.js";
 import { philoxNormal, philoxUniform } from "../random/philox.js";
@@ -27,6 +28,15 @@ import {
   transposeKernel,
 } from "./layout.js";
 import { matmulKernel } from "./matmul.js";
+import {
+  avgPool2dKernel,
+  avgUnpool2dKernel,
+  col2imKernel,
+  gatherPool2dKernel,
+  im2colKernel,
+  maxPool2dIndicesKernel,
+  maxUnpool2dKernel,
+} from "./window.js";
 import { argReduceKernel, reduceKernel, softmaxKernel } from "./reduce.js";
 
 export interface CpuStorage extends Storage {
@@ -137,6 +147,34 @@ export class CpuBackend implements Backend {
   concat(xs: readonly TensorInfo[], axis: number, outShape: Shape): Storage {
     const parts = xs.map((x) => ({ values: valuesOf(x), shape: x.shape }));
     return store(concatKernel(parts, axis, outShape, xs[0]!.dtype));
+  }
+
+  im2col(x: TensorInfo, window: Window2d): Storage {
+    return store(im2colKernel(valuesOf(x), window));
+  }
+
+  col2im(cols: TensorInfo, window: Window2d): Storage {
+    return store(col2imKernel(valuesOf(cols), window));
+  }
+
+  maxPool2dIndices(x: TensorInfo, window: Window2d): Storage {
+    return store(maxPool2dIndicesKernel(valuesOf(x), window));
+  }
+
+  gatherPool2d(x: TensorInfo, indices: TensorInfo, window: Window2d): Storage {
+    return store(gatherPool2dKernel(valuesOf(x), valuesOf(indices), window));
+  }
+
+  maxUnpool2d(values: TensorInfo, indices: TensorInfo, window: Window2d): Storage {
+    return store(maxUnpool2dKernel(valuesOf(values), valuesOf(indices), window));
+  }
+
+  avgPool2d(x: TensorInfo, window: Window2d, divide: boolean): Storage {
+    return store(avgPool2dKernel(valuesOf(x), window, divide));
+  }
+
+  avgUnpool2d(values: TensorInfo, window: Window2d, divide: boolean): Storage {
+    return store(avgUnpool2dKernel(valuesOf(values), window, divide));
   }
 
   random(distribution: RandomDistribution, key: RandomKey, size: number): Storage {

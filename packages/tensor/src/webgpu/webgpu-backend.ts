@@ -21,6 +21,7 @@ import type {
   Storage,
   TensorInfo,
   UnaryOp,
+  Window2d,
 } from "../backend.js";
 import { allocTypedArray, BYTES_PER_ELEMENT, type DType, type TypedArray } from "../dtype.js";
 import { BackendError } from "../errors.js";
@@ -47,6 +48,16 @@ import {
 import { MATMUL_TILE, matmulSource } from "./matmul.js";
 import { argReduceSource, reduceKernel, softmaxSource, splitAroundAxis } from "./reduce.js";
 import { WORKGROUP_SIZE } from "./wgsl.js";
+import {
+  avgPool2dSource,
+  avgUnpool2dSource,
+  col2imSource,
+  gatherPool2dSource,
+  im2colSource,
+  maxPool2dIndicesSource,
+  maxUnpool2dSource,
+  windowParams,
+} from "./window.js";
 
 export interface WebGpuStorage extends Storage {
   readonly backend: "webgpu";
@@ -82,6 +93,14 @@ const COPY_DST = 0x8;
 function bufferOf(x: TensorInfo | Storage): GPUBuffer {
   const storage = "storage" in x ? x.storage : x;
   return (storage as WebGpuStorage).buffer;
+}
+
+function pooledShape(window: Window2d): Shape {
+  return [window.batch, window.channels, window.outHeight, window.outWidth];
+}
+
+function unpooledShape(window: Window2d): Shape {
+  return [window.batch, window.channels, window.inHeight, window.inWidth];
 }
 
 export class WebGpuBackend implements Backend {
@@ -388,6 +407,58 @@ export class WebGpuBackend implements Backend {
     const params = new Uint32Array([size, base, ...outShape, ...strides]);
     const key = `stridedCopy|${x.dtype}|${outShape.length}`;
     this.dispatch1d(key, () => stridedCopySource(x.dtype, outShape.length), [this.bound("transpose or slice", x), out], params, size);
+    return this.store(out);
+  }
+
+  // ---- convolution and pooling --------------------------------------------
+
+  im2col(x: TensorInfo, window: Window2d): Storage {
+    const rows = window.batch * window.outHeight * window.outWidth;
+    const outShape = [rows, window.channels * window.kernelHeight * window.kernelWidth];
+    return this.runWindow(`im2col|${x.dtype}`, () => im2colSource(x.dtype), [x], window, outShape);
+  }
+
+  col2im(cols: TensorInfo, window: Window2d): Storage {
+    const outShape = [window.batch, window.channels, window.inHeight, window.inWidth];
+    return this.runWindow(`col2im|${cols.dtype}`, () => col2imSource(cols.dtype), [cols], window, outShape);
+  }
+
+  maxPool2dIndices(x: TensorInfo, window: Window2d): Storage {
+    const key = `maxPool2dIndices|${x.dtype}`;
+    return this.runWindow(key, () => maxPool2dIndicesSource(x.dtype), [x], window, pooledShape(window));
+  }
+
+  gatherPool2d(x: TensorInfo, indices: TensorInfo, window: Window2d): Storage {
+    const key = `gatherPool2d|${x.dtype}`;
+    return this.runWindow(key, () => gatherPool2dSource(x.dtype), [x, indices], window, pooledShape(window));
+  }
+
+  maxUnpool2d(values: TensorInfo, indices: TensorInfo, window: Window2d): Storage {
+    const key = `maxUnpool2d|${values.dtype}`;
+    return this.runWindow(key, () => maxUnpool2dSource(values.dtype), [values, indices], window, unpooledShape(window));
+  }
+
+  avgPool2d(x: TensorInfo, window: Window2d, divide: boolean): Storage {
+    const key = `avgPool2d|${x.dtype}`;
+    return this.runWindow(key, () => avgPool2dSource(x.dtype), [x], window, pooledShape(window), divide);
+  }
+
+  avgUnpool2d(values: TensorInfo, window: Window2d, divide: boolean): Storage {
+    const key = `avgUnpool2d|${values.dtype}`;
+    return this.runWindow(key, () => avgUnpool2dSource(values.dtype), [values], window, unpooledShape(window), divide);
+  }
+
+  private runWindow(
+    key: string,
+    source: () => string,
+    inputs: readonly TensorInfo[],
+    window: Window2d,
+    outShape: Shape,
+    divide = false,
+  ): Storage {
+    const size = sizeOf(outShape);
+    const out = this.allocate(size, outShape);
+    this.dispatch1d(key, source, [...inputs.map(bufferOf), out], windowParams(size, window, divide), size);
     return this.store(out);
   }
 
