@@ -1,0 +1,10 @@
+import { defineProject } from "vitest/config";
+
+// The browser smoke test runs in Node.js and drives Chromium itself, so
+// this project is not in vitest's browser mode.
+export default defineProject({
+  test: {
+    name: "@modular/examples",
+    include: ["test/**/*.test.ts"],
+  },
+});
