@@ -6,5 +6,7 @@ export default defineProject({
   test: {
     name: "@modular/examples",
     include: ["test/**/*.test.ts"],
+    // Bundling reads the 8 MB of MNIST JSON; CI runs several projects at once on 2 cores.
+    testTimeout: 60_000,
   },
 });

@@ -12,6 +12,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromiumLaunchOptions } from "@modular/testing/chromium";
+import { build } from "esbuild";
 import { type Browser, chromium } from "playwright";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { serveStatic, type StaticServer } from "./static-server.js";
@@ -56,6 +57,27 @@ function browserEntries(): Record<string, string> {
   }
   return entries;
 }
+
+describe("bundled page script", () => {
+  // A bundler resolves every import, dynamic ones too, at build time, so it
+  // fails on a `node:` module or a Node.js-only package that the page itself
+  // never loads at run time.
+  test("bundles for browsers with esbuild", async () => {
+    const result = await build({
+      entryPoints: [join(REPO_ROOT, "examples/browser/train-mnist.js")],
+      bundle: true,
+      platform: "browser",
+      format: "esm",
+      splitting: true,
+      outdir: "bundle",
+      write: false,
+      logLevel: "silent",
+    });
+
+    expect(result.errors).toEqual([]);
+    expect(result.outputFiles.length).toBeGreaterThan(1);
+  });
+});
 
 describe("browser page", () => {
   let server: StaticServer;
