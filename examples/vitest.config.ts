@@ -6,7 +6,7 @@ export default defineProject({
   test: {
     name: "@modular/examples",
     include: ["test/**/*.test.ts"],
-    // Bundling reads the 8 MB of MNIST JSON; CI runs several projects at once on 2 cores.
+    // Bundling reads the 21 MB of MNIST JSON, and CI runs several projects at once on 2 cores.
     testTimeout: 60_000,
   },
 });

@@ -23,7 +23,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 export interface StaticServer {
   /** Origin of the server, such as `http://127.0.0.1:40123`, without a trailing slash. */
   readonly url: string;
-  /** Paths of the requests the server answered with an error status. */
+  /** Status and path of each request that got an error status. */
   readonly failedPaths: readonly string[];
   close(): Promise<void>;
 }
@@ -54,7 +54,7 @@ export async function serveStatic(root: string): Promise<StaticServer> {
   };
 }
 
-/** Answers one request and returns the status code it sent. */
+/** Serves one request and returns the status code it sent. */
 async function handle(root: string, request: IncomingMessage, response: ServerResponse): Promise<number> {
   if (request.method !== "GET" && request.method !== "HEAD") {
     response.writeHead(405, { allow: "GET, HEAD" }).end();

@@ -1,9 +1,9 @@
 /// <reference types="node" />
 /**
- * How the browser tests launch Chromium: Debian's `chromium` package (or the
- * binary named by `MODULAR_CHROMIUM`), headless, with WebGPU on Chromium's
- * SwiftShader adapter so that the `webgpu` backend runs without a GPU. The
- * tests never download a browser. Playwright drives the binary found here.
+ * Launch settings of Chromium for the browser tests: Debian's `chromium`
+ * package (or the binary named by `MODULAR_CHROMIUM`), headless, with WebGPU
+ * on Chromium's SwiftShader adapter so that the `webgpu` backend runs without
+ * a GPU. The tests never download a browser. Playwright drives this binary.
  */
 import { existsSync } from "node:fs";
 

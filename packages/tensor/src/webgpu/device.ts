@@ -47,7 +47,7 @@ export const ADAPTER_INSTALL_HINT =
   "On Debian 12 without a GPU, install Mesa's lavapipe (mesa-vulkan-drivers from bookworm-backports; " +
   "./scripts/setup.sh does this) and set VK_ICD_FILENAMES=/usr/share/vulkan/icd.d/lvp_icd.json.";
 
-/** Loader of the `GPU` entry point where `navigator.gpu` is missing; the Node.js entry sets Dawn's. */
+/** Loader of the `GPU` entry point where `navigator.gpu` is missing. The Node.js entry sets Dawn's. */
 let fallbackGpuLoader: (() => Promise<GPU>) | undefined;
 
 /** Sets the loader that `createWebGpuContext` calls when `navigator.gpu` is missing. */
