@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Set up a fresh Debian 12 machine with Node.js 20 for this repository.
 # It installs the Debian packages the tests and examples read
-# (Fashion-MNIST), Mesa's lavapipe Vulkan driver for the webgpu backend
-# tests, pnpm and the workspace dependencies, then builds every package.
+# (Fashion-MNIST), Chromium for the browser tests, Mesa's lavapipe Vulkan
+# driver for the webgpu backend tests, pnpm and the workspace dependencies,
+# then builds every package.
 # Safe to run again: each step is skipped or is a no-op when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PNPM_VERSION=10.34.9
-APT_PACKAGES=(dataset-fashion-mnist)
+# Playwright drives Debian's Chromium in the browser tests; they never
+# download a browser of their own.
+APT_PACKAGES=(dataset-fashion-mnist chromium)
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
 

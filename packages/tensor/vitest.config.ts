@@ -13,6 +13,6 @@ export default defineProject({
     include: ["test/**/*.test.ts"],
     // Integration tests train on real data; CI runs several projects at once on 2 cores.
     testTimeout: 60_000,
-    setupFiles: ["test/setup.ts"],
+    setupFiles: ["test/setup-node.ts", "test/setup.ts"],
   },
 });

@@ -62,7 +62,7 @@ function addChannelBias(y: Tensor, bias: Tensor | undefined): Tensor {
 }
 
 /**
- * 2-D convolution layer (cross-correlation, as in every deep-learning library).
+ * 2-D convolution layer (cross-correlation, as in PyTorch's Conv2d).
  *
  * Input [N, inChannels, H, W], output [N, outChannels, OH, OW] with
  * OH = floor((H + 2 padding - dilation (KH - 1) - 1) / stride) + 1 and OW

@@ -60,17 +60,16 @@ abstract class BatchNorm extends Module {
     options: BatchNormOptions,
   ) {
     super();
-    const layer = layerName;
     if (!Number.isInteger(channels) || channels <= 0) {
-      throw new ConfigError(`${layer}: channels ${channels} is invalid; it must be a positive integer.`);
+      throw new ConfigError(`${layerName}: channels ${channels} is invalid; it must be a positive integer.`);
     }
     this.epsilon = options.epsilon ?? 1e-5;
     if (!(this.epsilon > 0) || !Number.isFinite(this.epsilon)) {
-      throw new ConfigError(`${layer}: epsilon ${this.epsilon} is invalid; it must be a positive finite number such as 1e-5.`);
+      throw new ConfigError(`${layerName}: epsilon ${this.epsilon} is invalid; it must be a positive finite number such as 1e-5.`);
     }
     this.momentum = options.momentum ?? 0.1;
     if (!(this.momentum >= 0 && this.momentum <= 1)) {
-      throw new ConfigError(`${layer}: momentum ${this.momentum} is invalid; it must be in [0, 1], for example 0.1.`);
+      throw new ConfigError(`${layerName}: momentum ${this.momentum} is invalid; it must be in [0, 1], for example 0.1.`);
     }
 
     const affine = options.affine ?? true;
@@ -79,7 +78,6 @@ abstract class BatchNorm extends Module {
     this.runningMean = this.addBuffer("runningMean", zeros([channels]));
     this.runningVar = this.addBuffer("runningVar", ones([channels]));
   }
-
 
   forward(x: Tensor): Tensor {
     this.assertInput(x);

@@ -45,7 +45,7 @@ function spatialSize(x: Tensor): [number, number] {
   return [x.shape[2]!, x.shape[3]!];
 }
 
-/** The spatial size a pooling layer last saw, or a ConfigError naming the fix. */
+/** Return the spatial size a pooling layer last saw, or throw a ConfigError when it has not run yet. */
 function lastSizeOf(pool: { lastInputSize: [number, number] | undefined; describe(): string }, unpool: string): [number, number] {
   if (pool.lastInputSize === undefined) {
     throw new ConfigError(`${unpool}: ${pool.describe()} has not run a forward pass yet; run it before unpooling.`);

@@ -149,8 +149,8 @@ export interface Backend {
   concat(xs: readonly TensorInfo[], axis: number, outShape: Shape): Storage;
 
   /**
-   * Patch extraction for convolution. `x` is [N, C, H, W]; the output is
-   * [N * OH * OW, C * KH * KW]: row (n, oh, ow) holds the window of output
+   * Patch extraction for convolution. `x` is [N, C, H, W] and the output is
+   * [N * OH * OW, C * KH * KW]. Row (n, oh, ow) contains the window of output
    * position (oh, ow) of image n, channel-major, with zeros for padding.
    */
   im2col(x: TensorInfo, window: Window2d): Storage;
@@ -162,7 +162,7 @@ export interface Backend {
   col2im(cols: TensorInfo, window: Window2d): Storage;
   /**
    * Index of the largest in-bounds element of each pooling window, as a flat
-   * index into its H * W plane; ties take the first in row-major order.
+   * index into its H * W plane. Ties take the first in row-major order.
    * Output int32 [N, C, OH, OW].
    */
   maxPool2dIndices(x: TensorInfo, window: Window2d): Storage;

@@ -90,7 +90,7 @@ describeConformance("pooling", (test) => {
 
     const y = avgPool2d(x, { kernelSize: 3, stride: 1, padding: 1 });
 
-    // Every window holds all four elements, so every average is 2.5.
+    // Every window contains all four elements, so every average is 2.5.
     expect(await y.data()).toBeAllClose([2.5, 2.5, 2.5, 2.5]);
   });
 
@@ -169,6 +169,16 @@ describeConformance("pooling", (test) => {
     expect(await restored.data()).toBeAllClose([0, 0, 30, 0, 0, 0]);
   });
 
+  test("maxUnpool2d ignores an index outside its window", async () => {
+    // The top-right window (rows 0-1, columns 2-3) points at position 0, which is not in it.
+    const values = tensor([1, 2, 3, 4], [1, 1, 2, 2]);
+    const indices = tensor(new Int32Array([0, 0, 8, 15]), [1, 1, 2, 2]);
+
+    const restored = maxUnpool2d(values, indices, [4, 4], { kernelSize: 2 });
+
+    expect(await restored.data()).toBeAllClose([1, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 4]);
+  });
+
   test("avgUnpool2d copies each value over its window", async () => {
     // 5x5 pooled 2x2 gives 2x2; the copy inverts the pooling on the covered 4x4 block.
     const y = tensor([1, 2, 3, 4], [1, 1, 2, 2]);
@@ -232,6 +242,14 @@ describeConformance("pooling", (test) => {
     expect(() => avgUnpool2d(values, [5, 7], { kernelSize: 2 })).toThrow(
       /pooling a 5x7 input with these options gives 2x3, but values is \[1, 1, 3, 3\]/,
     );
+  });
+
+  test("gatherPool2d rejects an index outside the plane", () => {
+    const x = tensor(fixture(16, 1), [1, 1, 4, 4]);
+    const indices = tensor(new Int32Array([0, 3, 16, 5]), [1, 1, 2, 2]);
+
+    expect(() => gatherPool2d(x, indices, { kernelSize: 2 })).toThrow(InvalidArgumentError);
+    expect(() => gatherPool2d(x, indices, { kernelSize: 2 })).toThrow(/index 16 at position 2 is outside its plane \[0, 16\)/);
   });
 
   test("maxUnpool2d rejects float or misshapen indices", () => {

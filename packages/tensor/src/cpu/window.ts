@@ -1,9 +1,8 @@
 /**
  * Sliding-window kernels of the cpu backend: im2col and col2im for
- * convolution, and max and average pooling with their adjoints. Every
- * kernel walks the window geometry of `Window2d` directly; each adjoint
- * visits the same (window, element) pairs as its forward kernel, so the
- * pair is exact up to float32 summation order.
+ * convolution, and max and average pooling with their adjoints. Each
+ * adjoint loops over the same (window, element) pairs as its forward
+ * kernel, so the two are exact adjoints up to float32 rounding.
  */
 import type { Window2d } from "../backend.js";
 import type { TypedArray } from "../dtype.js";
@@ -64,7 +63,10 @@ export function col2imKernel(cols: TypedArray, w: Window2d): Float32Array {
   return out;
 }
 
-/** Call `visit(plane, oh, ow, h0, h1, w0, w1)` for every pooling window, with its in-bounds row and column range. */
+/**
+ * Call `visit` for every pooling window with its plane (n * C + c), its flat
+ * output index, and its in-bounds rows [h0, h1) and columns [w0, w1).
+ */
 function forEachWindow(
   w: Window2d,
   visit: (plane: number, outIndex: number, h0: number, h1: number, w0: number, w1: number) => void,

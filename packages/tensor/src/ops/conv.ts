@@ -45,8 +45,8 @@ function windowSpec(kernelSize: Size2d, options: Conv2dOptions, opName: string):
 }
 
 /**
- * Extract the sliding windows of `x` [N, C, H, W] as rows: the output is
- * [N * OH * OW, C * KH * KW], row (n, oh, ow) holding the window of output
+ * Extract the sliding windows of `x` [N, C, H, W] as rows of the output
+ * [N * OH * OW, C * KH * KW]. Row (n, oh, ow) contains the window of output
  * position (oh, ow), channel-major, with zeros for padding.
  */
 export function im2col(x: Tensor, kernelSize: Size2d, options: Conv2dOptions = {}): Tensor {
@@ -95,6 +95,10 @@ function assertFilter(filter: Tensor, opName: string): void {
  * 2-D cross-correlation (the "convolution" of deep learning): `x` [N, C, H, W]
  * with `filter` [O, C, KH, KW] gives [N, O, OH, OW], where
  * OH = floor((H + 2 padH - dilationH (KH - 1) - 1) / strideH) + 1 and OW likewise.
+ *
+ * NOTE: the im2col matrix takes N * OH * OW * C * KH * KW floats. On webgpu a
+ * matrix over the device's maxStorageBufferBindingSize fails with an error
+ * naming the limit, so split a large batch before calling.
  */
 export function conv2d(x: Tensor, filter: Tensor, options: Conv2dOptions = {}): Tensor {
   assertNchw(x, "input", "conv2d");
@@ -109,6 +113,9 @@ export function conv2d(x: Tensor, filter: Tensor, options: Conv2dOptions = {}): 
 
   const window = windowOf(x.shape, windowSpec([kernelHeight, kernelWidth], options, "conv2d"), "conv2d");
 
+  // TODO: the filter gradient of this product is one matmul with K = N * OH * OW and a
+  // small output ([O, C * KH * KW]), which the webgpu matmul runs on few 64x64 tiles.
+  // Split K over images if a hardware GPU profile shows it matters; lavapipe did not.
   const cols = im2col(x, [kernelHeight, kernelWidth], options);
   const weights = reshape(filter, [outChannels, inChannels * kernelHeight * kernelWidth]);
   const rows = matmul(cols, weights, { transposeB: true });
@@ -181,13 +188,15 @@ function transposedSize(
 }
 
 /**
- * Gradient of `conv2d(x, filter, options)` with respect to the filter, for the
- * output cotangent `dy` [N, O, OH, OW]: returns [O, C, KH, KW].
+ * Compute the gradient [O, C, KH, KW] of `conv2d(x, filter, options)` with
+ * respect to the filter, for the output cotangent `dy` [N, O, OH, OW].
  */
 export function conv2dFilterGradient(x: Tensor, dy: Tensor, kernelSize: Size2d, options: Conv2dOptions = {}): Tensor {
   const opName = "conv2dFilterGradient";
   assertNchw(x, "input", opName);
   assertNchw(dy, "dy", opName);
+  assertFloat(x, opName);
+  assertFloat(dy, opName);
   const [kernelHeight, kernelWidth] = pair(kernelSize, "kernelSize", opName, 1);
   const window = windowOf(x.shape, windowSpec(kernelSize, options, opName), opName);
   const [batch, outChannels, outHeight, outWidth] = dy.shape as [number, number, number, number];

@@ -44,7 +44,7 @@ export interface AvgUnpool2dOptions extends Pool2dOptions {
 export interface MaxPool2dResult {
   /** The maximum of each window, [N, C, OH, OW]. */
   readonly values: Tensor;
-  /** int32 [N, C, OH, OW]: where each maximum sits, as a flat index h * W + w into its input plane. */
+  /** int32 [N, C, OH, OW]: the position of each maximum as a flat index h * W + w into its input plane. */
   readonly indices: Tensor;
 }
 
@@ -89,7 +89,11 @@ export function maxPool2d(x: Tensor, options: Pool2dOptions): MaxPool2dResult {
   const indices = runOp("maxPool2dIndices", [x], poolAttrs(spec), shape, "int32", (backend) =>
     backend.maxPool2dIndices(x, window),
   );
-  return { values: gatherPool2d(x, indices, options), indices };
+  const attrs = poolAttrs(spec);
+  const values = runOp("gatherPool2d", [x, indices], attrs, shape, "float32", (backend) =>
+    backend.gatherPool2d(x, indices, window),
+  );
+  return { values, indices };
 }
 
 /**
@@ -101,6 +105,7 @@ export function gatherPool2d(x: Tensor, indices: Tensor, options: Pool2dOptions)
   const window = checkedInput(x, options, "gatherPool2d");
   const shape = [window.batch, window.channels, window.outHeight, window.outWidth];
   assertIndices(indices, shape, "gatherPool2d");
+  assertIndicesInPlane(indices, window.inHeight * window.inWidth);
   return runOp("gatherPool2d", [x, indices], poolAttrs(poolSpec(options, "gatherPool2d")), shape, "float32", (backend) =>
     backend.gatherPool2d(x, indices, window),
   );
@@ -117,6 +122,26 @@ function assertIndices(indices: Tensor, shape: readonly number[], opName: string
       `${opName}: indices ${formatShape(indices.shape)} must have the pooled shape ${formatShape(shape)}. ` +
         `Pass the indices maxPool2d returned together with these values.`,
     );
+  }
+}
+
+/**
+ * Throw when an index lies outside its [H * W] plane, which a GPU read would
+ * not report. Runs where the indices are readable without a device readback
+ * (the cpu backend, small uploads on webgpu), like the checks of `gather`.
+ */
+function assertIndicesInPlane(indices: Tensor, planeSize: number): void {
+  const values =
+    indices.backend.readSync === undefined ? indices.backend.hostCopy?.(indices.storage) : indices.dataSync();
+  if (values === undefined) return;
+  for (let i = 0; i < values.length; i++) {
+    const index = values[i]!;
+    if (index < 0 || index >= planeSize) {
+      throw new InvalidArgumentError(
+        `gatherPool2d: index ${index} at position ${i} is outside its plane [0, ${planeSize}). ` +
+          `Pass indices that maxPool2d returned for an input of this spatial size.`,
+      );
+    }
   }
 }
 

@@ -1,8 +1,8 @@
 /**
- * WebGPU device creation: `navigator.gpu` in browsers, Dawn through the
- * `webgpu` npm package in Node.js. The package is imported dynamically and
- * only when `navigator.gpu` is missing, so browser bundles and the core entry
- * never load Node.js modules.
+ * WebGPU device creation: `navigator.gpu` in browsers, and in Node.js the
+ * `GPU` of the fallback loader that the Node.js entry (`node.ts`) installs,
+ * Dawn through the `webgpu` npm package. This file never imports `webgpu`, so
+ * the default entry and browser bundles never see Node.js modules.
  */
 /// <reference types="@webgpu/types" />
 import { BackendError } from "../errors.js";
@@ -48,25 +48,28 @@ export const ADAPTER_INSTALL_HINT =
   "On Debian 12 without a GPU, install Mesa's lavapipe (mesa-vulkan-drivers from bookworm-backports; " +
   "./scripts/setup.sh does this) and set VK_ICD_FILENAMES=/usr/share/vulkan/icd.d/lvp_icd.json.";
 
-/** Find the `GPU` entry point: `navigator.gpu`, or Dawn's through the `webgpu` package. */
+/** Loader of the `GPU` entry point where `navigator.gpu` is missing. The Node.js entry sets Dawn's. */
+let fallbackGpuLoader: (() => Promise<GPU>) | undefined;
+
+/** Sets the loader that `createWebGpuContext` calls when `navigator.gpu` is missing. */
+export function setFallbackGpuLoader(loader: () => Promise<GPU>): void {
+  fallbackGpuLoader = loader;
+}
+
+/** Finds the `GPU` entry point: `navigator.gpu`, or the fallback loader's. */
 async function findGpu(): Promise<GPU> {
   const navigatorGpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
   if (navigatorGpu !== undefined) return navigatorGpu;
 
-  let dawn: { create(options: string[]): GPU; globals: object };
-  try {
-    dawn = (await import("webgpu")) as typeof dawn;
-  } catch (error) {
+  if (fallbackGpuLoader === undefined) {
     throw new BackendError(
-      `WebGPU is not available: navigator.gpu is missing and the "webgpu" package failed to load ` +
-        `(${String(error)}). Install it with "pnpm add webgpu" in Node.js.`,
+      "WebGPU is not available: navigator.gpu is missing, and the browser entry of @modular/tensor " +
+        "was loaded, which does not load Dawn. In a browser, use one with WebGPU enabled. In Node.js, " +
+        'import "@modular/tensor" under the `node` export condition (Node.js sets it by default; ' +
+        "a bundler targeting Node.js needs platform node) and install the webgpu package.",
     );
   }
-  // Dawn's GPUBufferUsage and similar constants are read as globals by WebGPU code.
-  for (const [name, value] of Object.entries(dawn.globals)) {
-    if (!(name in globalThis)) (globalThis as Record<string, unknown>)[name] = value;
-  }
-  return dawn.create([]);
+  return fallbackGpuLoader();
 }
 
 /** Request an adapter and a device with the adapter's maximum of each limit in `REQUESTED_LIMITS`. */

@@ -98,7 +98,9 @@ export function randomSource(distribution: "uniform" | "normal"): string {
   let j = (i % 2u) * 2u;
   let u1 = (f32(block[j] >> 8u) + 1.0) * ${2 ** -24};
   let u2 = f32(block[j + 1u] >> 8u) * ${2 ** -24};
-  out[i] = sqrt(-2.0 * log(u1)) * cos(${2 * Math.PI} * u2);`;
+  // cos(2πu) = -cos(2πu - π), written so that the argument lies in [-π, π),
+  // the only range where WGSL bounds the error of cos (2^-11 absolute).
+  out[i] = -sqrt(-2.0 * log(u1)) * cos(${2 * Math.PI} * u2 - ${Math.PI});`;
   return [PHILOX_WGSL, kernel([bindingDecl(1, "out", "float32", true)], body)].join("\n");
 }
 
