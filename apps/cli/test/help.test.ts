@@ -60,9 +60,9 @@ describe("modular train --help", () => {
     const defaults: [string, string][] = [
       ["--method <name>", "proxy/kernel"],
       ["--model <name>", "mlp"],
-      ["--hidden <widths>", "256,128"],
+      ["--hidden <widths>", "the model's, see Models"],
       ["--dataset <name>", "mnist"],
-      ["--epochs <n>", "15"],
+      ["--epochs <n>", "mlp 15, cnn 5, vgg 10, resnet 10"],
       ["--batch-size <n>", "128"],
       ["--lr <rate>", "0.001"],
       ["--optimizer <name>", "adam"],

@@ -10,7 +10,11 @@ const USAGE_ERRORS: readonly [string, readonly string[], string][] = [
   ["missing flag value", ["train", "--epochs"], "option '--epochs <n>' argument missing"],
   ["unknown method", ["train", "--method", "proxy/foo"], 'Unknown method "proxy/foo". Valid methods: backprop, proxy/aux-classifier, proxy/aux-sim, proxy/cascade, ' +
         'proxy/dgl, proxy/fixed-random, proxy/infopro, proxy/kernel, proxy/pred, proxy/predsim, proxy/sim.'],
-  ["unknown model", ["train", "--model", "resnet"], 'Unknown model "resnet". Valid models: mlp.'],
+  ["unknown model", ["train", "--model", "transformer"], 'Unknown model "transformer". Valid models: cnn, mlp, resnet, vgg.'],
+  ["hidden for vgg", ["train", "--model", "vgg", "--hidden", "64"], "--hidden does not apply to --model vgg. Scale its widths with --width instead."],
+  ["two hidden widths for cnn", ["train", "--model", "cnn", "--hidden", "64,32"], "--model cnn has one hidden fully connected layer"],
+  ["width for mlp", ["train", "--width", "2"], "--width does not apply to --model mlp; it applies to vgg, resnet."],
+  ["zero width", ["train", "--model", "resnet", "--width", "0"], 'Invalid value "0" for --width: out of range.'],
   ["unknown dataset", ["train", "--dataset", "cifar10"], 'Unknown dataset "cifar10". Valid datasets: cifar-10, cifar-100, csv, fashion-mnist, mnist.'],
   ["unknown backend", ["train", "--backend", "tpu"], 'Unknown backend "tpu". Valid backends: cpu.'],
   ["unknown optimizer", ["train", "--optimizer", "rmsprop"], 'Unknown optimizer "rmsprop". Valid optimizers: adam, sgd.'],

@@ -25,7 +25,7 @@ export interface CnnSpec {
   /** Shape of one input sample, [channels, height, width]. */
   readonly inputShape: readonly number[];
   readonly classes: number;
-  /** Output channels of the two convolution stages. Default [32, 64]. */
+  /** Output channels of the two convolution stages. Default [16, 32]. */
   readonly channels?: readonly number[];
   /** Width of the fully connected hidden layer. Default 128. */
   readonly hidden?: number;
@@ -106,7 +106,7 @@ class Streams {
 /** Build the small LeNet-style `cnn`. Input [N, C, H, W] with H and W at least 4; output [N, classes]. */
 export function cnn(spec: CnnSpec, seed = 0): Model {
   const [channels, height, width] = imageShape("cnn", spec.inputShape, spec.classes);
-  const widths = spec.channels ?? [32, 64];
+  const widths = spec.channels ?? [16, 32];
   const hidden = spec.hidden ?? 128;
   if (widths.length !== 2 || widths.some((c) => !Number.isInteger(c) || c <= 0)) {
     throw new ConfigError(`cnn: channels [${widths.join(", ")}] is invalid; it must be two positive integers, e.g. [32, 64].`);

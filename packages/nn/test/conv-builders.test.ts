@@ -17,9 +17,9 @@ describe("cnn", () => {
     expect(y.shape).toEqual([3, 10]);
   });
 
-  // conv1 1·32·9 + 32, conv2 32·64·9 + 64, fc1 64·7·7·128 + 128, output 128·10 + 10.
+  // conv1 1·16·9 + 16, conv2 16·32·9 + 32, fc1 32·7·7·128 + 128, output 128·10 + 10.
   test("counts its parameters", () => {
-    expect(cnn({ kind: "cnn", ...FASHION }).parameterCount()).toBe(320 + 18_496 + 401_536 + 1_290);
+    expect(cnn({ kind: "cnn", ...FASHION }).parameterCount()).toBe(160 + 4_640 + 200_832 + 1_290);
   });
 
   test("takes other channels and hidden width", () => {
@@ -93,7 +93,7 @@ describe("named splits", () => {
     const modules = split(cnn({ kind: "cnn", ...FASHION }), ["conv2"]);
 
     expect(modules).toHaveLength(2);
-    expect(modules[0]!.forward(zeros([1, 1, 28, 28])).shape).toEqual([1, 64, 7, 7]);
+    expect(modules[0]!.forward(zeros([1, 1, 28, 28])).shape).toEqual([1, 32, 7, 7]);
   });
 
   test("an unknown name lists the blocks", () => {

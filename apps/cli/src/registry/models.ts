@@ -64,7 +64,7 @@ export const MODELS: readonly ModelEntry[] = [
   {
     name: "cnn",
     description:
-      "small LeNet-style CNN: two stages of 3x3 conv, ReLU and 2x2 max pool (32, 64 channels), a ReLU layer of --hidden units (default 128), linear output",
+      "small LeNet-style CNN: two stages of 3x3 conv, ReLU and 2x2 max pool (16, 32 channels), a ReLU layer of --hidden units (default 128), linear output",
     defaultEpochs: 5,
     hidden: "one",
     scalable: false,
@@ -78,7 +78,7 @@ export const MODELS: readonly ModelEntry[] = [
         },
         seed,
       ),
-    summary: (options) => `cnn conv32-conv64-fc${options.hidden?.[0] ?? CNN_HIDDEN}-${options.classes}`,
+    summary: (options) => `cnn conv16-conv32-fc${options.hidden?.[0] ?? CNN_HIDDEN}-${options.classes}`,
   },
   {
     name: "vgg",
