@@ -109,7 +109,7 @@ export function cnn(spec: CnnSpec, seed = 0): Model {
   const widths = spec.channels ?? [16, 32];
   const hidden = spec.hidden ?? 128;
   if (widths.length !== 2 || widths.some((c) => !Number.isInteger(c) || c <= 0)) {
-    throw new ConfigError(`cnn: channels [${widths.join(", ")}] is invalid; it must be two positive integers, e.g. [32, 64].`);
+    throw new ConfigError(`cnn: channels [${widths.join(", ")}] is invalid; it must be two positive integers, e.g. [16, 32].`);
   }
   if (!Number.isInteger(hidden) || hidden <= 0) {
     throw new ConfigError(`cnn: hidden ${hidden} is invalid; it must be a positive integer.`);
@@ -134,7 +134,7 @@ export function cnn(spec: CnnSpec, seed = 0): Model {
   return new Model(spec, blocks, ["conv1", "conv2", "fc1", "output"]);
 }
 
-/** A 3×3 conv (padding 1, no bias), batch normalisation and ReLU. */
+/** Build a 3×3 conv (padding 1, no bias), batch normalisation and ReLU. */
 function convBnRelu(inChannels: number, outChannels: number, seed: number, streams: Streams, stride = 1): Module[] {
   return [
     new Conv2d(inChannels, outChannels, 3, { padding: 1, stride, bias: false, seed, stream: streams.take() }),
@@ -176,7 +176,7 @@ export function vgg(spec: VggSpec, seed = 0): Model {
   return new Model(spec, blocks, [...names, "fc1", "output"]);
 }
 
-/** One basic block: two 3×3 convs with batch normalisation, a shortcut, and ReLU after the sum. */
+/** Build one basic block: two 3×3 convs with batch normalisation, a shortcut, and ReLU after the sum. */
 function basicBlock(inChannels: number, outChannels: number, stride: number, seed: number, streams: Streams): Residual {
   const body = new Sequential([
     ...convBnRelu(inChannels, outChannels, seed, streams, stride),
