@@ -131,6 +131,9 @@ function moduleShapes(modules: readonly Module[], sampleShape: Shape): Shape[] {
   }
 }
 
+// TODO: save the heads in checkpoints. The runner saves only the training modules, so a run resumed
+// in the middle of a greedy hidden phase starts that phase's heads from their initial weights.
+
 /** A hidden module with its objective, heads, optimizer and loss name. */
 interface LocalModule {
   readonly module: Module;
