@@ -35,6 +35,7 @@ export {
   COMPARED_PAIRS,
   computeRatios,
   createRunner,
+  groupTargets,
   type KernelSuiteHooks,
   type KernelSuiteReport,
   type MeasuredCase,
@@ -43,5 +44,5 @@ export {
   runKernelSuite,
   type WorkloadName,
 } from "./suite.js";
-export { measure, median, type Timed, type Timing, type TimingOptions } from "./timing.js";
+export { measure, measureInterleaved, median, type Timed, type Timing, type TimingOptions } from "./timing.js";
 export { matmulFlops, MLP_WIDTHS, type TargetRunner, type Workload } from "./workload.js";

@@ -76,7 +76,7 @@ function mlpStepWorkload(batch: number, optimizerName: BenchOptimizer, seed: num
 
 /**
  * Make our `webgpu` or `cpu` backend active and return its runner. For
- * `webgpu`, the backend asks for a high-performance adapter, as TensorFlow.js
+ * `webgpu`, the backend requests a high-performance adapter, as TensorFlow.js
  * 4.22.0 does, so both pick the same adapter on machines with several. A
  * `webgpu` backend created earlier in the process is reused as it is.
  */

@@ -1,11 +1,11 @@
 /// <reference types="node" />
 /// <reference types="@webgpu/types" />
 /**
- * `@modular/bench` for Node.js, selected by the `node` export condition:
- * everything of the default entry, plus `navigator.gpu` from Dawn (the
- * `webgpu` npm package, the one `@modular/tensor` uses) so that TensorFlow.js's
- * WebGPU backend runs in Node.js, a description of the machine, and writing
- * the generated section of `docs/benchmarks.md`.
+ * `@modular/bench` for Node.js, selected by the `node` export condition. It
+ * adds three things to the default entry. `navigator.gpu` comes from Dawn
+ * (the `webgpu` npm package, the one `@modular/tensor` uses), so that
+ * TensorFlow.js's WebGPU backend runs in Node.js. `describeMachine` names the
+ * machine, and `writeBenchmarksSection` updates `docs/benchmarks.md`.
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { cpus, platform, release, totalmem } from "node:os";
@@ -47,7 +47,7 @@ export async function installNodeWebGpu(): Promise<GPU> {
   return installedGpu;
 }
 
-/** One line on this machine, e.g. "AMD EPYC 7B13, 2 cores, 24 GiB, linux 6.1.0, Node.js v20.20.2". */
+/** Describe this machine in one line, e.g. "AMD EPYC 7B13, 2 cores, 24 GiB, linux 6.1.0, Node.js v20.20.2". */
 export function describeMachine(): string {
   const processors = cpus();
   const model = processors[0]?.model.trim() ?? "unknown CPU";

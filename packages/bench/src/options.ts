@@ -25,7 +25,7 @@ export interface KernelSuiteOptions {
   readonly repeats?: number;
   /**
    * Minimum duration of one timed repeat, in milliseconds. A repeat runs the
-   * workload as many times as the last warm-up run says fit in this time,
+   * workload as many times as fit in this time by the duration of the last warm-up run,
    * then waits for the results once, so the final readback is amortised.
    */
   readonly minRepeatMs?: number;

@@ -12,7 +12,7 @@ import { COMPARED_PAIRS, type KernelSuiteReport, type MeasuredCase, MLP_LABEL, t
 export const SECTION_BEGIN = "<!-- @modular/bench kernels: begin -->";
 export const SECTION_END = "<!-- @modular/bench kernels: end -->";
 
-/** Where and how a report was produced, for the Markdown section. */
+/** The provenance of a report (command and machine), for the Markdown section. */
 export interface ReportContext {
   /** The command line that produced the report, e.g. "pnpm modular bench kernels --write-docs". */
   readonly command: string;
@@ -21,7 +21,9 @@ export interface ReportContext {
 }
 
 export function formatThroughput(value: number, unit: MeasuredCase["unit"]): string {
-  const digits = value >= 100 ? 0 : value >= 10 ? 1 : 2;
+  let digits = 2;
+  if (value >= 100) digits = 0;
+  else if (value >= 10) digits = 1;
   return `${value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${unit}`;
 }
 
@@ -33,7 +35,7 @@ function workloadLabel(workload: WorkloadName, size: number): string {
   return workload === "matmul" ? `matmul ${size}×${size}` : `${MLP_LABEL}, batch ${size}`;
 }
 
-/** One progress line, e.g. "matmul 1024×1024 on webgpu: 4.10 GFLOP/s (median of 5 repeats of 3 iterations)". */
+/** Format one progress line, e.g. "matmul 1024×1024 on webgpu: 4.10 GFLOP/s (median of 5 repeats of 3 iterations)". */
 export function formatCaseLine(measured: MeasuredCase): string {
   const { timing } = measured;
   return (
@@ -48,7 +50,7 @@ function comparedPairs(targets: readonly Target[]): (readonly [Target, Target])[
   return COMPARED_PAIRS.filter(([ours, peer]) => targets.includes(ours) && targets.includes(peer));
 }
 
-/** The results as a Markdown table: one row per workload, one column per target, then one per ratio. */
+/** Format the results as a Markdown table: one row per workload, one column per target, then one per ratio. */
 export function formatMarkdownTable(report: KernelSuiteReport): string {
   const targets = report.options.targets;
   const pairs = comparedPairs(targets);
@@ -72,7 +74,7 @@ export function formatMarkdownTable(report: KernelSuiteReport): string {
   return lines.join("\n");
 }
 
-/** Lines naming the adapter of each WebGPU target and whether ours and TensorFlow.js's were the same one. */
+/** Format the lines that name the adapter of each WebGPU target and whether ours and TensorFlow.js's were the same one. */
 export function formatAdapterLines(report: KernelSuiteReport): string[] {
   const lines = Object.entries(report.adapters).map(([target, adapter]) => `Adapter of \`${target}\`: ${formatAdapter(adapter)}.`);
   if (report.sameAdapter === true) lines.push("Both WebGPU targets ran on the same adapter.");
@@ -80,11 +82,13 @@ export function formatAdapterLines(report: KernelSuiteReport): string[] {
   return lines;
 }
 
-/** The whole Markdown section for `docs/benchmarks.md`, markers included. */
+/** Format the whole Markdown section for `docs/benchmarks.md`, markers included. */
 export function formatMarkdownSection(report: KernelSuiteReport, context: ReportContext): string {
   const { options } = report;
   const method =
-    `Method: ${options.warmup} warm-up runs, then the median of ${options.repeats} timed repeats. A repeat runs ` +
+    `Method: ${options.warmup} warm-up runs, then the median of ${options.repeats} timed repeats. Each of our ` +
+    "targets runs next to its TensorFlow.js peer with their repeats interleaved, so that load from other jobs " +
+    "affects both alike. A repeat runs " +
     `the workload back to back for at least ${options.minRepeatMs} ms and ends by reading the last result back to ` +
     `the host, so all queued GPU work has finished. The MLP step is forward, backward and one ${options.optimizer} ` +
     "update. Matmul inputs are uniform random float32 values in [0, 1).";

@@ -1,13 +1,13 @@
 /**
- * The kernel suite: square matmuls and one MLP training step, on each target
- * in turn, in one process. Targets that share a WebGPU adapter are compared
- * by the ratio of their throughputs.
+ * The kernel suite: square matmuls and one MLP training step on each target,
+ * in one process. Each of our targets is compared with its TensorFlow.js peer
+ * by the ratio of their throughputs, measured with interleaved repeats.
  */
 import { type AdapterSummary, sameAdapter } from "./adapter.js";
 import { createModularRunner } from "./modular-runner.js";
 import { type KernelSuiteOptions, type ResolvedKernelSuiteOptions, resolveKernelSuiteOptions, type Target } from "./options.js";
 import { createTfjsRunner } from "./tfjs-runner.js";
-import { measure, type Timing } from "./timing.js";
+import { measureInterleaved, type Timing } from "./timing.js";
 import { matmulFlops, MLP_WIDTHS, type TargetRunner, type Workload } from "./workload.js";
 
 export type WorkloadName = "matmul" | "mlp-step";
@@ -65,38 +65,69 @@ export function createRunner(target: Target): Promise<TargetRunner> {
   return target === "webgpu" || target === "cpu" ? createModularRunner(target) : createTfjsRunner(target);
 }
 
-async function measureWorkload(workload: Workload, options: ResolvedKernelSuiteOptions): Promise<Timing> {
-  try {
-    return await measure(workload, options);
-  } finally {
-    workload.dispose();
+/**
+ * Split `targets` into groups that run together: each of our targets with
+ * its TensorFlow.js peer when both are requested, every other target alone.
+ * Groups keep the order of their first target.
+ */
+export function groupTargets(targets: readonly Target[]): Target[][] {
+  const groups: Target[][] = [];
+  const placed = new Set<Target>();
+  for (const target of targets) {
+    if (placed.has(target)) continue;
+    const pair = COMPARED_PAIRS.find(([ours, peer]) => (target === ours || target === peer) && targets.includes(ours) && targets.includes(peer));
+    const group = pair === undefined ? [target] : [target, pair[0] === target ? pair[1] : pair[0]];
+    for (const member of group) placed.add(member);
+    groups.push(group);
   }
+  return groups;
 }
 
-async function runTarget(target: Target, options: ResolvedKernelSuiteOptions, hooks: KernelSuiteHooks): Promise<{ cases: MeasuredCase[]; adapter: AdapterSummary | undefined }> {
-  const runner = await (hooks.createRunner ?? createRunner)(target);
-  const cases: MeasuredCase[] = [];
-  const record = (measured: MeasuredCase): void => {
-    cases.push(measured);
-    hooks.onCase?.(measured);
-  };
+/** The workloads of the suite in run order, each as (name, size). */
+function workloadList(options: ResolvedKernelSuiteOptions): [WorkloadName, number][] {
+  const list: [WorkloadName, number][] = options.sizes.map((size) => ["matmul", size]);
+  if (options.mlpBatch > 0) list.push(["mlp-step", options.mlpBatch]);
+  return list;
+}
 
-  try {
-    for (const size of options.sizes) {
-      hooks.onStart?.(target, "matmul", size);
-      const timing = await measureWorkload(runner.matmul(size, options.seed), options);
-      record({ workload: "matmul", size, target, timing, throughput: matmulFlops(size) / (timing.medianMs * 1e6), unit: "GFLOP/s" });
-    }
-    if (options.mlpBatch > 0) {
-      const batch = options.mlpBatch;
-      hooks.onStart?.(target, "mlp-step", batch);
-      const timing = await measureWorkload(runner.mlpStep(batch, options.optimizer, options.seed), options);
-      record({ workload: "mlp-step", size: batch, target, timing, throughput: (batch * 1000) / timing.medianMs, unit: "samples/s" });
-    }
-  } finally {
-    await runner.dispose();
+function toCase(workload: WorkloadName, size: number, target: Target, timing: Timing): MeasuredCase {
+  if (workload === "matmul") {
+    return { workload, size, target, timing, throughput: matmulFlops(size) / (timing.medianMs * 1e6), unit: "GFLOP/s" };
   }
-  return { cases, adapter: runner.adapter };
+  return { workload, size, target, timing, throughput: (size * 1000) / timing.medianMs, unit: "samples/s" };
+}
+
+/**
+ * Run every workload on a group of targets, with the timed repeats of the
+ * group's targets interleaved (see `measureInterleaved`).
+ */
+async function runGroup(
+  runners: readonly TargetRunner[],
+  options: ResolvedKernelSuiteOptions,
+  hooks: KernelSuiteHooks,
+): Promise<MeasuredCase[]> {
+  const cases: MeasuredCase[] = [];
+  for (const [workload, size] of workloadList(options)) {
+    for (const runner of runners) hooks.onStart?.(runner.target, workload, size);
+
+    const prepared: Workload[] = [];
+    let timings: Timing[];
+    try {
+      for (const runner of runners) {
+        prepared.push(workload === "matmul" ? runner.matmul(size, options.seed) : runner.mlpStep(size, options.optimizer, options.seed));
+      }
+      timings = await measureInterleaved(prepared, options);
+    } finally {
+      for (const done of prepared) done.dispose();
+    }
+
+    for (const [i, runner] of runners.entries()) {
+      const measured = toCase(workload, size, runner.target, timings[i]!);
+      cases.push(measured);
+      hooks.onCase?.(measured);
+    }
+  }
+  return cases;
 }
 
 /** Divide the throughput of each of our targets by its peer's, for every workload both ran. */
@@ -114,8 +145,9 @@ export function computeRatios(cases: readonly MeasuredCase[]): Ratio[] {
 }
 
 /**
- * Run the kernel suite: for each target in order, every matmul size, then
- * the MLP training step (`MLP_WIDTHS`, batch `mlpBatch`). Throws
+ * Run the kernel suite: every matmul size, then the MLP training step
+ * (`MLP_WIDTHS`, batch `mlpBatch`). Each of our targets runs together with
+ * its TensorFlow.js peer, with interleaved repeats; see `groupTargets`. Throws
  * `BenchConfigError` for invalid options and `BenchUnavailableError` when a
  * target cannot start.
  */
@@ -125,10 +157,18 @@ export async function runKernelSuite(options: KernelSuiteOptions = {}, hooks: Ke
 
   const cases: MeasuredCase[] = [];
   const adapters: Partial<Record<Target, AdapterSummary>> = {};
-  for (const target of resolved.targets) {
-    const result = await runTarget(target, resolved, hooks);
-    cases.push(...result.cases);
-    if (result.adapter !== undefined) adapters[target] = result.adapter;
+  for (const group of groupTargets(resolved.targets)) {
+    const runners: TargetRunner[] = [];
+    try {
+      for (const target of group) {
+        const runner = await (hooks.createRunner ?? createRunner)(target);
+        runners.push(runner);
+        if (runner.adapter !== undefined) adapters[target] = runner.adapter;
+      }
+      cases.push(...(await runGroup(runners, resolved, hooks)));
+    } finally {
+      for (const runner of runners.reverse()) await runner.dispose();
+    }
   }
 
   const ours = adapters.webgpu;

@@ -77,7 +77,7 @@ function mlpStepWorkload(tf: Tf, batch: number, optimizerName: BenchOptimizer, s
 /** Set TensorFlow.js's backend `name`, or throw naming the package that failed. */
 async function setTfBackend(tf: Tf, name: string, packageName: string): Promise<void> {
   if (!(await tf.setBackend(name))) {
-    throw new BenchUnavailableError(`TensorFlow.js could not initialise its "${name}" backend (${packageName}); its warning above gives the reason.`);
+    throw new BenchUnavailableError(`TensorFlow.js could not initialise its "${name}" backend (${packageName}). Its warning above gives the reason.`);
   }
   await tf.ready();
 }
@@ -101,9 +101,10 @@ async function initTfjsWebGpu(tf: Tf): Promise<AdapterSummary> {
 
   const requested = adapters[adapters.length - 1];
   if (requested !== undefined) return summarizeAdapter(requested.info);
-  // The backend was initialised before this call, so only what TensorFlow.js kept is known.
-  const kept = (tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string } }).adapterInfo;
-  return { vendor: kept?.vendor ?? "", architecture: kept?.architecture ?? "", device: "", description: "" };
+  // NOTE: the backend was initialised before this call, so only the vendor and architecture that
+  // TensorFlow.js stores are known, and `sameAdapter` then reports false.
+  const stored = (tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string } }).adapterInfo;
+  return { vendor: stored?.vendor ?? "", architecture: stored?.architecture ?? "", device: "", description: "" };
 }
 
 /** Make TensorFlow.js's `webgpu` or `cpu` backend active and return its runner. */

@@ -44,18 +44,39 @@ async function timeRun(workload: Timed, iterations: number): Promise<number> {
   return performance.now() - start;
 }
 
+/** Run `warmup` untimed single iterations, and return the iterations that fill `minRepeatMs` by the last one's duration. */
+async function calibrate(workload: Timed, options: TimingOptions): Promise<number> {
+  let lastWarmupMs = 0;
+  for (let i = 0; i < options.warmup; i++) lastWarmupMs = await timeRun(workload, 1);
+
+  const estimate = Math.ceil(options.minRepeatMs / Math.max(lastWarmupMs, 1e-3));
+  return Math.min(Math.max(estimate, 1), MAX_ITERATIONS);
+}
+
+/**
+ * Measure several workloads with their timed repeats interleaved: repeat 1
+ * of each, then repeat 2 of each, and so on. When other jobs load the
+ * machine unevenly, every workload then sees about the same load, so the
+ * ratio of their times stays meaningful even where absolute times do not.
+ */
+export async function measureInterleaved(workloads: readonly Timed[], options: TimingOptions): Promise<Timing[]> {
+  const iterations: number[] = [];
+  for (const workload of workloads) iterations.push(await calibrate(workload, options));
+
+  const samples: number[][] = workloads.map(() => []);
+  for (let repeat = 0; repeat < options.repeats; repeat++) {
+    for (const [i, workload] of workloads.entries()) {
+      samples[i]!.push((await timeRun(workload, iterations[i]!)) / iterations[i]!);
+    }
+  }
+  return samples.map((samplesMs, i) => ({ medianMs: median(samplesMs), samplesMs, iterations: iterations[i]! }));
+}
+
 /**
  * Measure `workload`: `warmup` untimed single runs, then `repeats` timed runs
  * of enough iterations to last `minRepeatMs` by the last warm-up's estimate.
  */
 export async function measure(workload: Timed, options: TimingOptions): Promise<Timing> {
-  let lastWarmupMs = 0;
-  for (let i = 0; i < options.warmup; i++) lastWarmupMs = await timeRun(workload, 1);
-
-  const estimate = Math.ceil(options.minRepeatMs / Math.max(lastWarmupMs, 1e-3));
-  const iterations = Math.min(Math.max(estimate, 1), MAX_ITERATIONS);
-
-  const samplesMs: number[] = [];
-  for (let i = 0; i < options.repeats; i++) samplesMs.push((await timeRun(workload, iterations)) / iterations);
-  return { medianMs: median(samplesMs), samplesMs, iterations };
+  const [timing] = await measureInterleaved([workload], options);
+  return timing!;
 }

@@ -1,5 +1,12 @@
 import { describe, expect, test } from "vitest";
-import { BenchConfigError, DEFAULT_KERNEL_SUITE_OPTIONS, type KernelSuiteOptions, resolveKernelSuiteOptions } from "../src/index.js";
+import {
+  BenchConfigError,
+  DEFAULT_KERNEL_SUITE_OPTIONS,
+  groupTargets,
+  type KernelSuiteOptions,
+  resolveKernelSuiteOptions,
+  type Target,
+} from "../src/index.js";
 
 describe("resolveKernelSuiteOptions", () => {
   test("fills in every default", () => {
@@ -45,5 +52,18 @@ describe("resolveKernelSuiteOptions", () => {
   test.each(invalid)("rejects %s", (_name, options, message) => {
     expect(() => resolveKernelSuiteOptions(options)).toThrow(BenchConfigError);
     expect(() => resolveKernelSuiteOptions(options)).toThrow(message);
+  });
+});
+
+describe("groupTargets", () => {
+  const cases: readonly [readonly Target[], Target[][]][] = [
+    [["webgpu", "tfjs-webgpu", "cpu"], [["webgpu", "tfjs-webgpu"], ["cpu"]]],
+    [["tfjs-cpu", "webgpu", "cpu"], [["tfjs-cpu", "cpu"], ["webgpu"]]],
+    [["cpu", "webgpu", "tfjs-cpu", "tfjs-webgpu"], [["cpu", "tfjs-cpu"], ["webgpu", "tfjs-webgpu"]]],
+    [["tfjs-webgpu"], [["tfjs-webgpu"]]],
+  ];
+
+  test.each(cases)("groups %j as %j", (targets, groups) => {
+    expect(groupTargets(targets)).toEqual(groups);
   });
 });

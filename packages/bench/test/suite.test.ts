@@ -32,7 +32,8 @@ describe("kernel suite on cpu", () => {
       },
     );
 
-    const expected = ["cpu matmul 8", "cpu matmul 16", "cpu mlp-step 4", "tfjs-cpu matmul 8", "tfjs-cpu matmul 16", "tfjs-cpu mlp-step 4"];
+    // A target and its peer run each workload together.
+    const expected = ["cpu matmul 8", "tfjs-cpu matmul 8", "cpu matmul 16", "tfjs-cpu matmul 16", "cpu mlp-step 4", "tfjs-cpu mlp-step 4"];
     expect(started).toEqual(expected);
     expect(finished).toEqual(expected);
     expect(report.cases.map((c) => `${c.target} ${c.workload} ${c.size}`)).toEqual(expected);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { measure, median, type Timed } from "../src/index.js";
+import { measure, measureInterleaved, median, type Timed } from "../src/index.js";
 
 /** A workload that records the iteration count of every call and does no work. */
 function recorder(): Timed & { calls: number[] } {
@@ -46,5 +46,22 @@ describe("measure", () => {
     // A workload that does nothing takes far less than 10 minutes / 1000, so the count reaches its cap.
     expect(timing.iterations).toBe(1000);
     expect(workload.calls).toEqual([1, 1000, 1000]);
+  });
+});
+
+describe("measureInterleaved", () => {
+  test("alternates the repeats of the workloads", async () => {
+    const log: string[] = [];
+    const named = (name: string): Timed => ({
+      run: async (iterations) => {
+        log.push(`${name}×${iterations}`);
+      },
+    });
+
+    const timings = await measureInterleaved([named("a"), named("b")], { warmup: 1, repeats: 2, minRepeatMs: 0 });
+
+    expect(log).toEqual(["a×1", "b×1", "a×1", "b×1", "a×1", "b×1"]);
+    expect(timings).toHaveLength(2);
+    expect(timings[1]!.samplesMs).toHaveLength(2);
   });
 });

@@ -39,16 +39,16 @@ function tiling(rows: number, cols: number): MatmulTiling {
 }
 
 /**
- * Choose the tiling for an M×N output. Large outputs get 8×8 blocks (128×128
- * tiles, 16 KiB of workgroup memory, the WebGPU default limit). Smaller ones
+ * Choose the tiling for an M×N output. Outputs of at least 512×512 get 8×8
+ * blocks (128×128 tiles, 16 KiB of workgroup memory, the WebGPU default
+ * limit), which need the fewest loads per multiply-add. Smaller ones
  * get 4×4 blocks so more workgroups share the work, and outputs at most 16
  * columns wide (a classifier's logits) get one column per invocation, which
  * wastes no work on columns past N.
  */
 export function chooseMatmulTiling(m: number, n: number): MatmulTiling {
-  const cols = n <= WORKGROUP_SIDE ? 1 : m >= 512 && n >= 512 ? 8 : 4;
-  const rows = m >= 512 && n >= 512 ? 8 : 4;
-  return tiling(rows, cols);
+  if (n <= WORKGROUP_SIDE) return tiling(4, 1);
+  return m >= 512 && n >= 512 ? tiling(8, 8) : tiling(4, 4);
 }
 
 /** One operand of the product, as the staging loop reads it. */
@@ -68,7 +68,7 @@ interface Operand {
   readonly kContiguous: boolean;
 }
 
-/** A loop that stages the tileRows×TILE_K slice of one operand; adjacent invocations read adjacent addresses. */
+/** Generate the loop that stages the tileRows×TILE_K slice of one operand, with adjacent invocations reading adjacent addresses. */
 function stagingLoop(operand: Operand): string {
   const { binding, tile, tileRows, coordinate, origin, limit, index } = operand;
   const split = operand.kContiguous
