@@ -8,11 +8,10 @@
  * An invocation's rows are adjacent (rows lid.y·R to lid.y·R + R − 1) and its
  * columns are strided by 16 (columns lid.x + 16·c). Drivers that run
  * neighbouring invocations in SIMD lanes, such as Mesa's lavapipe, then read
- * one A value for all lanes and B values from adjacent addresses. Tuned with
- * `@modular/bench` on lavapipe (Mesa 25.0.7, LLVM 15, 2 x86-64 cores): at
- * 1024² the strided columns and 8×8 blocks together raised the throughput
- * from about 1.6 to about 4 GFLOP/s; the measurements were noisy because
- * other jobs shared the machine. NOTE: not tuned on a hardware GPU.
+ * B values from adjacent addresses. Tuned with `modular bench kernels` on
+ * lavapipe (Mesa 25.0.7, LLVM 15, 2 x86-64 cores shared with other jobs):
+ * docs/benchmarks.md has the figures before and after. Not tuned on a
+ * hardware GPU.
  */
 import type { DType } from "../dtype.js";
 import { bindingDecl, PARAMS_BINDING, wgslType } from "./wgsl.js";
@@ -39,16 +38,18 @@ function tiling(rows: number, cols: number): MatmulTiling {
 }
 
 /**
- * Choose the tiling for an M×N output. Outputs of at least 512×512 get 8×8
+ * Choose the tiling for an M×N output. Outputs of at least 128×128 get 8×8
  * blocks (128×128 tiles, 16 KiB of workgroup memory, the WebGPU default
- * limit), which need the fewest loads per multiply-add. Smaller ones
- * get 4×4 blocks so more workgroups share the work, and outputs at most 16
- * columns wide (a classifier's logits) get one column per invocation, which
- * wastes no work on columns past N.
+ * limit), which need the fewest loads per multiply-add. Smaller ones get 4×4
+ * blocks, and outputs at most 16 columns wide (a classifier's logits) get one
+ * column per invocation, which wastes no work on columns past N. NOTE: on a
+ * large GPU, 128×128 tiles leave most cores idle for outputs below about
+ * 1024×1024; the threshold suits lavapipe, where 2 CPU threads run the
+ * workgroups.
  */
 export function chooseMatmulTiling(m: number, n: number): MatmulTiling {
   if (n <= WORKGROUP_SIDE) return tiling(4, 1);
-  return m >= 512 && n >= 512 ? tiling(8, 8) : tiling(4, 4);
+  return m >= 128 && n >= 128 ? tiling(8, 8) : tiling(4, 4);
 }
 
 /** One operand of the product, as the staging loop reads it. */
