@@ -195,7 +195,7 @@ describe("webgpu matches cpu on larger shapes", () => {
     });
   }
 
-  // Each output shape selects another register block of the matmul kernel: 8×8 from 128×128 up, 1 column for N ≤ 16.
+  // Each output shape selects another register block of the matmul kernel: 16×8 from 128×128 up, 1 column for N ≤ 16.
   for (const [m, k, n] of [[520, 40, 530], [70, 33, 10]] as const) {
     for (const [transposeA, transposeB] of [[false, false], [true, true]] as const) {
       test(`matmul ${m}x${k}x${n}, transposeA ${transposeA}, transposeB ${transposeB}`, async () => {

@@ -1,9 +1,9 @@
 /**
- * Tiled matrix product of the webgpu backend. A 16×16 workgroup computes a
- * tile of the output. Each step stages a 16-deep slice of A and B in
- * workgroup memory, and each invocation accumulates a block of rows × columns
- * in registers (register blocking), so one staged value feeds several
- * multiply-adds.
+ * Tiled matrix product of the webgpu backend. A workgroup of 16 × Y
+ * invocations computes a tile of the output. Each step stages a 16-deep
+ * slice of A and B in workgroup memory, and each invocation accumulates a
+ * block of rows × columns in registers (register blocking), so one staged
+ * value feeds several multiply-adds.
  *
  * An invocation's rows are adjacent (rows lid.y·R to lid.y·R + R − 1) and its
  * columns are strided by 16 (columns lid.x + 16·c). Drivers that run
@@ -16,40 +16,43 @@
 import type { DType } from "../dtype.js";
 import { bindingDecl, PARAMS_BINDING, wgslType } from "./wgsl.js";
 
-/** Invocations per workgroup along x (columns) and y (rows). */
-const WORKGROUP_SIDE = 16;
+/** Invocations per workgroup along x (columns). */
+const WORKGROUP_X = 16;
 /** Depth of the K slice staged in workgroup memory per step. */
 const TILE_K = 16;
 
-/** Register block of one invocation and the output tile of one workgroup. */
+/** Register block of one invocation, workgroup shape, and the output tile of one workgroup. */
 export interface MatmulTiling {
   /** Rows per invocation. */
   readonly rows: number;
   /** Columns per invocation. */
   readonly cols: number;
-  /** Output rows per workgroup: 16 · rows. */
+  /** Invocations per workgroup along y. Along x there are always 16. */
+  readonly workgroupY: number;
+  /** Output rows per workgroup: workgroupY · rows. */
   readonly tileM: number;
   /** Output columns per workgroup: 16 · cols. */
   readonly tileN: number;
 }
 
-function tiling(rows: number, cols: number): MatmulTiling {
-  return { rows, cols, tileM: WORKGROUP_SIDE * rows, tileN: WORKGROUP_SIDE * cols };
+function tiling(rows: number, cols: number, workgroupY: number): MatmulTiling {
+  return { rows, cols, workgroupY, tileM: workgroupY * rows, tileN: WORKGROUP_X * cols };
 }
 
 /**
- * Choose the tiling for an M×N output. Outputs of at least 128×128 get 8×8
- * blocks (128×128 tiles, 16 KiB of workgroup memory, the WebGPU default
- * limit), which need the fewest loads per multiply-add. Smaller ones get 4×4
- * blocks, and outputs at most 16 columns wide (a classifier's logits) get one
- * column per invocation, which wastes no work on columns past N. NOTE: on a
- * large GPU, 128×128 tiles leave most cores idle for outputs below about
- * 1024×1024; the threshold suits lavapipe, where 2 CPU threads run the
- * workgroups.
+ * Choose the tiling for an M×N output. Outputs of at least 128×128 get
+ * blocks of 16 rows × 8 columns on workgroups of 16 × 8 invocations (128×128
+ * tiles, 16 KiB of workgroup memory, the WebGPU default limit), which need
+ * the fewest loads per multiply-add. Smaller ones get 4×4 blocks on
+ * workgroups of 16 × 16, and outputs at most 16 columns wide (a classifier's
+ * logits) get one column per invocation, which wastes no work on columns
+ * past N. NOTE: on a large GPU,
+ * 128×128 tiles leave most cores idle for outputs below about 1024×1024. The
+ * threshold suits lavapipe, where 2 CPU threads run the workgroups.
  */
 export function chooseMatmulTiling(m: number, n: number): MatmulTiling {
-  if (n <= WORKGROUP_SIDE) return tiling(4, 1);
-  return m >= 128 && n >= 128 ? tiling(8, 8) : tiling(4, 4);
+  if (n <= WORKGROUP_X) return tiling(4, 1, 16);
+  return m >= 128 && n >= 128 ? tiling(16, 8, 8) : tiling(4, 4, 16);
 }
 
 /** One operand of the product, as the staging loop reads it. */
@@ -70,13 +73,13 @@ interface Operand {
 }
 
 /** Generate the loop that stages the tileRows×TILE_K slice of one operand, with adjacent invocations reading adjacent addresses. */
-function stagingLoop(operand: Operand): string {
+function stagingLoop(operand: Operand, invocations: number): string {
   const { binding, tile, tileRows, coordinate, origin, limit, index } = operand;
   const split = operand.kContiguous
     ? `let kk = e % ${TILE_K}u; let t = e / ${TILE_K}u;`
     : `let t = e % ${tileRows}u; let kk = e / ${tileRows}u;`;
   return `
-    for (var e = tid; e < ${tileRows * TILE_K}u; e += ${WORKGROUP_SIDE * WORKGROUP_SIDE}u) {
+    for (var e = tid; e < ${tileRows * TILE_K}u; e += ${invocations}u) {
       ${split}
       let k = k0 + kk;
       let ${coordinate} = ${origin} + t;
@@ -93,7 +96,8 @@ function stagingLoop(operand: Operand): string {
  */
 export function matmulSource(dtype: DType, transposeA: boolean, transposeB: boolean, tile: MatmulTiling): string {
   const type = wgslType(dtype);
-  const { rows, cols, tileM, tileN } = tile;
+  const { rows, cols, workgroupY, tileM, tileN } = tile;
+  const invocations = WORKGROUP_X * workgroupY;
   const aAt = transposeA ? "p * M * K + k * M + m" : "p * M * K + m * K + k";
   const bAt = transposeB ? "p * K * N + n * K + k" : "p * K * N + k * N + n";
   const multiplyAdd = (acc: string, a: string, b: string): string =>
@@ -108,7 +112,7 @@ export function matmulSource(dtype: DType, transposeA: boolean, transposeB: bool
     limit: "M",
     index: aAt,
     kContiguous: !transposeA,
-  });
+  }, invocations);
   const stagingB = stagingLoop({
     binding: "b",
     tile: "tileB",
@@ -118,20 +122,20 @@ export function matmulSource(dtype: DType, transposeA: boolean, transposeB: bool
     limit: "N",
     index: bAt,
     kContiguous: transposeB,
-  });
+  }, invocations);
 
   const accumulators: string[] = [];
   const loads: string[] = [];
   const updates: string[] = [];
   const stores: string[] = [];
   for (let r = 0; r < rows; r++) loads.push(`let a${r} = tileA[kk][lid.y * ${rows}u + ${r}u];`);
-  for (let c = 0; c < cols; c++) loads.push(`let b${c} = tileB[kk][lid.x + ${WORKGROUP_SIDE * c}u];`);
+  for (let c = 0; c < cols; c++) loads.push(`let b${c} = tileB[kk][lid.x + ${WORKGROUP_X * c}u];`);
   for (let r = 0; r < rows; r++) {
     stores.push(`{ let m = rowBase + lid.y * ${rows}u + ${r}u;`);
     for (let c = 0; c < cols; c++) {
       accumulators.push(`var acc${r}_${c} = ZERO;`);
       updates.push(multiplyAdd(`acc${r}_${c}`, `a${r}`, `b${c}`));
-      stores.push(`  { let n = colBase + lid.x + ${WORKGROUP_SIDE * c}u; if (m < M && n < N) { out[p * M * N + m * N + n] = acc${r}_${c}; } }`);
+      stores.push(`  { let n = colBase + lid.x + ${WORKGROUP_X * c}u; if (m < M && n < N) { out[p * M * N + m * N + n] = acc${r}_${c}; } }`);
     }
     stores.push("}");
   }
@@ -146,7 +150,7 @@ const ZERO = ${type}(0);
 var<workgroup> tileA: array<array<${type}, ${tileM}>, ${TILE_K}>;
 var<workgroup> tileB: array<array<${type}, ${tileN}>, ${TILE_K}>;
 
-@compute @workgroup_size(${WORKGROUP_SIDE}, ${WORKGROUP_SIDE})
+@compute @workgroup_size(${WORKGROUP_X}, ${workgroupY})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let M = params[0];
   let N = params[1];
@@ -154,7 +158,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   let p = wg.z;
   let rowBase = wg.y * ${tileM}u;
   let colBase = wg.x * ${tileN}u;
-  let tid = lid.y * ${WORKGROUP_SIDE}u + lid.x;
+  let tid = lid.y * ${WORKGROUP_X}u + lid.x;
   ${accumulators.join("\n  ")}
 
   for (var k0 = 0u; k0 < K; k0 += ${TILE_K}u) {${stagingA}${stagingB}

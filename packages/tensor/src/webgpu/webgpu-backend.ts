@@ -233,7 +233,7 @@ export class WebGpuBackend implements Backend {
     const tile = chooseMatmulTiling(m, n);
     const groups: [number, number, number] = [Math.ceil(n / tile.tileN), Math.ceil(m / tile.tileM), batch];
     for (const count of groups) this.checkWorkgroups(count, "matmul", outShape);
-    const key = `matmul|${a.dtype}|${transposeA}|${transposeB}|${tile.rows}x${tile.cols}`;
+    const key = `matmul|${a.dtype}|${transposeA}|${transposeB}|${tile.rows}x${tile.cols}x${tile.workgroupY}`;
     this.dispatch(
       key,
       () => matmulSource(a.dtype, transposeA, transposeB, tile),
