@@ -13,7 +13,9 @@ type Plugin = NonNullable<Options["esbuildPlugins"]>[number];
  * tfjs-core's Node.js platform calls `require("util")` for `TextEncoder`,
  * `TextDecoder` and `types`, and `require("node-fetch")` for `fetch`. In an
  * ES module bundle those calls would throw, so this plugin answers both with
- * the standard globals of Node.js 20 and browsers.
+ * the standard globals of Node.js 20 and browsers. The `require("crypto")`
+ * of seedrandom stays: it sits in a try block and serves only unseeded
+ * random numbers, and the suite always passes a seed.
  */
 const tfjsRequireShims: Plugin = {
   name: "tfjs-require-shims",
