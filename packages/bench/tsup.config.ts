@@ -7,15 +7,15 @@ type Plugin = NonNullable<Options["esbuildPlugins"]>[number];
  * Node.js bundles cannot train: `tf-core.node.js` registers no gradients, and
  * `register_all_gradients.js` exists only as an ES module whose imports have
  * no file extensions, which Node.js cannot load. Bundling puts tfjs-core, its
- * gradients and both backends in one chunk that shares one engine, loaded
- * only when a `tfjs-*` target runs.
+ * gradients and both backends in chunks that share one engine and load only
+ * when a `tfjs-*` target runs.
  *
  * tfjs-core's Node.js platform calls `require("util")` for `TextEncoder`,
  * `TextDecoder` and `types`, and `require("node-fetch")` for `fetch`. In an
- * ES module bundle those calls would throw, so this plugin answers both with
- * the standard globals of Node.js 20 and browsers. The `require("crypto")`
- * of seedrandom stays: it sits in a try block and serves only unseeded
- * random numbers, and the suite always passes a seed.
+ * ES module bundle those calls would throw, so this plugin resolves both to
+ * small modules built from the standard globals of Node.js 20 and browsers.
+ * The `require("crypto")` of seedrandom stays: it sits in a try block and
+ * serves only unseeded random numbers, and the suite always passes a seed.
  */
 const tfjsRequireShims: Plugin = {
   name: "tfjs-require-shims",
