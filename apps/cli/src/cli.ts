@@ -4,12 +4,15 @@
  * exit status instead of exiting, so tests call it in the same process.
  */
 import { Command, CommanderError, Option } from "commander";
+import { DEFAULT_KERNEL_SUITE_OPTIONS, TARGETS } from "@modular/bench";
 import { DEFAULT_FASHION_MNIST_DIR } from "@modular/datasets";
 import { OPTIMIZER_KINDS } from "@modular/nn";
 import { listBackends } from "@modular/tensor";
 import packageJson from "../package.json" with { type: "json" };
 import { errorMessage, EXIT_FAILURE, EXIT_SUCCESS, EXIT_USAGE, formatRunError, UsageError } from "./errors.js";
 import { trainHelpAfterFlags } from "./help.js";
+import { type BenchFlags, DEFAULT_BENCHMARKS_DOC, parseBenchFlags } from "./bench-options.js";
+import { runBenchKernels } from "./bench-command.js";
 import { parseTrainFlags, SCHEDULE_NAMES, type TrainFlags } from "./options.js";
 import { writeJsonError } from "./report/json.js";
 import type { OutputStream } from "./report/reporter.js";
@@ -39,18 +42,21 @@ function throwFrom(command: Command): (error: CommanderError) => never {
   };
 }
 
+/**
+ * Creates a flag in a help group. Flags without a default value state theirs
+ * in the description, because Commander shows "(default: ...)" only for a
+ * defined default.
+ */
+function option(flags: string, description: string, group: string, defaultValue?: string): Option {
+  const created = new Option(flags, description).helpGroup(group);
+  return defaultValue === undefined ? created : created.default(defaultValue, defaultValue);
+}
+
 function defineTrainCommand(program: Command, io: CliIO, onTrain: (flags: TrainFlags) => Promise<void>): Command {
   const train = program
     .command("train")
     .description("train a model with one training method, then report its test accuracy");
   train.exitOverride(throwFrom(train));
-
-  // Flags without a default value state theirs in the description, because
-  // Commander shows "(default: ...)" only for a defined default.
-  const option = (flags: string, description: string, group: string, defaultValue?: string): Option => {
-    const created = new Option(flags, description).helpGroup(group);
-    return defaultValue === undefined ? created : created.default(defaultValue, defaultValue);
-  };
 
   const model = "Model and method:";
   train.addOption(option("--method <name>", "training method, see Methods below", model, "proxy/kernel"));
@@ -113,7 +119,68 @@ function defineTrainCommand(program: Command, io: CliIO, onTrain: (flags: TrainF
   return train;
 }
 
-function createProgram(io: CliIO, onTrain: (flags: TrainFlags) => Promise<void>): Command {
+function defineBenchCommand(program: Command, onKernels: (flags: BenchFlags) => Promise<void>): Command {
+  const bench = program.command("bench").description("measure speed: run a benchmark suite of @modular/bench");
+  bench.exitOverride(throwFrom(bench));
+  bench.helpOption("-h, --help", "print this help");
+
+  const kernels = bench
+    .command("kernels")
+    .description(
+      "time square matmuls and one MLP training step (784-512-512-10) on our backends and TensorFlow.js 4.22.0, " +
+        "and report GFLOP/s, samples/s and our/TensorFlow.js ratios",
+    );
+  kernels.exitOverride(throwFrom(kernels));
+
+  const defaults = DEFAULT_KERNEL_SUITE_OPTIONS;
+  const suite = "Suite:";
+  kernels.addOption(
+    option("--sizes <list>", "comma-separated matmul sizes n, each an n×n by n×n product; empty for none", suite, defaults.sizes.join(",")),
+  );
+  kernels.addOption(
+    option("--targets <list>", `comma-separated targets, run in order: ${TARGETS.join(", ")}`, suite, defaults.targets.join(",")),
+  );
+  kernels.addOption(option("--mlp-batch <n>", "samples per batch of the MLP training step; 0 leaves it out", suite, String(defaults.mlpBatch)));
+  kernels.addOption(option("--optimizer <name>", "optimizer of the MLP training step: sgd, adam", suite, defaults.optimizer));
+  kernels.addOption(option("--seed <n>", "seed of the random inputs and initial weights", suite, String(defaults.seed)));
+
+  const timing = "Timing:";
+  kernels.addOption(option("--warmup <n>", "untimed runs of each workload before timing", timing, String(defaults.warmup)));
+  kernels.addOption(option("--repeats <n>", "timed repeats of each workload; the report gives their median", timing, String(defaults.repeats)));
+  kernels.addOption(
+    option("--min-time <ms>", "minimum duration of one timed repeat in milliseconds", timing, String(defaults.minRepeatMs)),
+  );
+
+  const output = "Output:";
+  kernels.addOption(option("--json", "print the report as one JSON object, and nothing else on stdout", output));
+  kernels.addOption(
+    option(
+      "--write-docs [file]",
+      `replace the generated kernel-suite section of a Markdown file, keeping the rest (default file: ${DEFAULT_BENCHMARKS_DOC})`,
+      output,
+    ),
+  );
+  kernels.addHelpOption(new Option("-h, --help", "print this help").helpGroup(output));
+  kernels.addHelpText(
+    "after",
+    [
+      "",
+      "Exit status: 0 on success, 1 when a target fails, 2 for an invalid command line.",
+      "",
+      "Examples:",
+      "  modular bench kernels --sizes 256,512 --targets webgpu,tfjs-webgpu",
+      "  modular bench kernels --write-docs",
+    ].join("\n"),
+  );
+  kernels.action((flags: BenchFlags) => onKernels(flags));
+  return bench;
+}
+
+function createProgram(
+  io: CliIO,
+  onTrain: (flags: TrainFlags) => Promise<void>,
+  onBenchKernels: (flags: BenchFlags) => Promise<void>,
+): Command {
   const program = new Command("modular")
     .description("Train deep networks without end-to-end backpropagation.")
     .version(packageJson.version, "-V, --version", "print the version")
@@ -129,10 +196,15 @@ function createProgram(io: CliIO, onTrain: (flags: TrainFlags) => Promise<void>)
       getOutHasColors: () => false,
       getErrHasColors: () => false,
     })
-    .addHelpText("after", '\nRun "modular train --help" for the training methods, models and datasets.');
+    .addHelpText(
+      "after",
+      '\nRun "modular train --help" for the training methods, models and datasets, ' +
+        'and "modular bench kernels --help" for the kernel benchmark.',
+    );
   program.exitOverride(throwFrom(program));
 
   defineTrainCommand(program, io, onTrain);
+  defineBenchCommand(program, onBenchKernels);
   return program;
 }
 
@@ -143,6 +215,25 @@ function createProgram(io: CliIO, onTrain: (flags: TrainFlags) => Promise<void>)
  */
 function invokedCommand(env: Readonly<Record<string, string | undefined>>): string {
   return env.npm_lifecycle_event === "modular" ? "pnpm modular" : "modular";
+}
+
+/** Names of `command` and its parents below the program, e.g. ["bench", "kernels"]. */
+function commandPath(command: Command): string[] {
+  const names: string[] = [];
+  for (let current: Command | null = command; current?.parent != null; current = current.parent) names.unshift(current.name());
+  return names;
+}
+
+/**
+ * Returns the command line as the user typed it, for benchmark reports. The
+ * repository's `pnpm bench` script runs `bench kernels`, so those two words
+ * are not repeated after it.
+ */
+function typedCommandLine(env: Readonly<Record<string, string | undefined>>, argv: readonly string[]): string {
+  if (env.npm_lifecycle_event === "bench" && argv[0] === "bench" && argv[1] === "kernels") {
+    return ["pnpm bench", ...argv.slice(2)].join(" ");
+  }
+  return [invokedCommand(env), ...argv].join(" ");
 }
 
 /** Formats a Commander parse error for stderr, with the valid commands or flags. */
@@ -157,7 +248,7 @@ function describeCommandLineError(failure: CommandLineError, invokedAs: string):
     const flags = command.options.map((option) => option.long ?? option.short).filter((flag) => flag !== undefined);
     lines.push(`Valid flags of "${command.name()}": ${[...flags, "--help"].join(", ")}.`);
   }
-  const help = command.parent === null ? `${invokedAs} --help` : `${invokedAs} ${command.name()} --help`;
+  const help = `${[invokedAs, ...commandPath(command)].join(" ")} --help`;
   lines.push(`Run "${help}" for usage.`);
   return `${lines.join("\n")}\n`;
 }
@@ -178,7 +269,7 @@ function reportError(error: unknown, io: CliIO, json: boolean, debug: boolean, i
     writeJsonError(io.stdout, { name, message: errorMessage(error) });
   }
   if (error instanceof UsageError) {
-    io.stderr.write(`modular: error: ${error.message}\nRun "${invokedAs} train --help" for usage.\n`);
+    io.stderr.write(`modular: error: ${error.message}\nRun "${invokedAs} ${error.command} --help" for usage.\n`);
     return EXIT_USAGE;
   }
   io.stderr.write(formatRunError(error, debug));
@@ -195,11 +286,17 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   const debug = env.MODULAR_DEBUG === "1";
   let json = argv.includes("--json");
 
-  const program = createProgram(io, async (flags) => {
+  const onTrain = async (flags: TrainFlags): Promise<void> => {
     const config = parseTrainFlags(flags);
     json = config.json;
     await runTrain(config, io.stdout);
-  });
+  };
+  const onBenchKernels = async (flags: BenchFlags): Promise<void> => {
+    const config = parseBenchFlags(flags);
+    json = config.json;
+    await runBenchKernels(config, io.stdout, typedCommandLine(env, argv));
+  };
+  const program = createProgram(io, onTrain, onBenchKernels);
 
   try {
     await program.parseAsync([...argv], { from: "user" });

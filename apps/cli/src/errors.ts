@@ -4,6 +4,7 @@
  * or malformed data, a diverging loss) print as one line without a stack
  * trace. `MODULAR_DEBUG=1` adds the stack to any error.
  */
+import { BenchConfigError, BenchDocumentError, BenchUnavailableError } from "@modular/bench";
 import { DatasetFormatError, DatasetNotFoundError } from "@modular/datasets";
 import { ConfigError, NonFiniteLossError } from "@modular/nn";
 import { BackendError, DTypeError, InvalidArgumentError, ShapeError } from "@modular/tensor";
@@ -17,6 +18,14 @@ export const EXIT_USAGE = 2;
 /** An invalid command line: an unknown flag, command or value, or a value out of range. */
 export class UsageError extends Error {
   override readonly name = "UsageError";
+
+  /** `command`: the command whose `--help` the error message points to, e.g. "bench kernels". */
+  constructor(
+    message: string,
+    readonly command = "train",
+  ) {
+    super(message);
+  }
 }
 
 /** Error classes that the libraries raise with a message meant for the user. */
@@ -29,6 +38,9 @@ const LIBRARY_ERRORS: readonly (abstract new (...args: never[]) => Error)[] = [
   DTypeError,
   InvalidArgumentError,
   BackendError,
+  BenchConfigError,
+  BenchDocumentError,
+  BenchUnavailableError,
 ];
 
 /** Checks whether `error` is a library error or a Node.js system error (ENOENT, EACCES, ...), whose message is enough. */

@@ -228,6 +228,37 @@ describe("webgpu matches cpu on larger shapes", () => {
     });
   }
 
+  // Each output shape selects another register block of the matmul kernel: 16×8 from 128×128 up, 1 column for N ≤ 16.
+  for (const [m, k, n] of [[520, 40, 530], [70, 33, 10]] as const) {
+    for (const [transposeA, transposeB] of [[false, false], [true, true]] as const) {
+      test(`matmul ${m}x${k}x${n}, transposeA ${transposeA}, transposeB ${transposeB}`, async () => {
+        const aShape = transposeA ? [k, m] : [m, k];
+        const bShape = transposeB ? [n, k] : [k, n];
+        const a = tensor(fixture(sizeOfShape(aShape), 14), aShape);
+        const b = tensor(fixture(sizeOfShape(bShape), 15), bShape);
+
+        const received = await matmul(a, b, { transposeA, transposeB }).data();
+        const product = ([x, y]: TensorInfo[]) => cpu.matmul(x!, y!, transposeA, transposeB, [m, n]);
+        const expected = await onCpu([a, b], product, received.length);
+
+        expect(received).toBeAllClose(expected, { rtol: 1e-4, atol: 1e-4 });
+      });
+    }
+  }
+
+  test("int32 matmul 520x40x530 is exact", async () => {
+    const [m, k, n] = [520, 40, 530];
+    const a = tensor(Int32Array.from({ length: m * k }, (_, i) => (i % 7) - 3), [m, k]);
+    const b = tensor(Int32Array.from({ length: k * n }, (_, i) => (i % 5) - 2), [k, n]);
+
+    const received = await matmul(a, b).data();
+    const expected = await onCpu([a, b], ([x, y]: TensorInfo[]) => cpu.matmul(x!, y!, false, false, [m, n]), received.length);
+
+    const mismatches = expected.filter((value, i) => received[i] !== value).length;
+    expect(received).toHaveLength(expected.length);
+    expect(mismatches).toBe(0);
+  });
+
   test("sum over a strided axis of 1000", async () => {
     const x = tensor(fixture(7 * 1000 * 3, 13), [7, 1000, 3]);
 

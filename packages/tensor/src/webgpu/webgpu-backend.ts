@@ -45,7 +45,7 @@ import {
   scatterAddSource,
   stridedCopySource,
 } from "./layout.js";
-import { MATMUL_TILE, matmulSource } from "./matmul.js";
+import { chooseMatmulTiling, matmulSource } from "./matmul.js";
 import { argReduceSource, reduceKernel, softmaxSource, splitAroundAxis } from "./reduce.js";
 import { WORKGROUP_SIZE } from "./wgsl.js";
 import {
@@ -300,12 +300,13 @@ export class WebGpuBackend implements Backend {
     const out = this.allocate(batch * m * n, outShape);
     if (batch * m * n === 0) return this.store(out);
 
-    const groups: [number, number, number] = [Math.ceil(n / MATMUL_TILE), Math.ceil(m / MATMUL_TILE), batch];
+    const tile = chooseMatmulTiling(m, n);
+    const groups: [number, number, number] = [Math.ceil(n / tile.tileN), Math.ceil(m / tile.tileM), batch];
     for (const count of groups) this.checkWorkgroups(count, "matmul", outShape);
-    const key = `matmul|${a.dtype}|${transposeA}|${transposeB}`;
+    const key = `matmul|${a.dtype}|${transposeA}|${transposeB}|${tile.rows}x${tile.cols}x${tile.workgroupY}`;
     this.dispatch(
       key,
-      () => matmulSource(a.dtype, transposeA, transposeB),
+      () => matmulSource(a.dtype, transposeA, transposeB, tile),
       [this.bound("matmul", a), this.bound("matmul", b), out],
       new Uint32Array([m, n, k]),
       groups,

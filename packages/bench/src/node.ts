@@ -1,0 +1,80 @@
+/// <reference types="node" />
+/// <reference types="@webgpu/types" />
+/**
+ * `@modular/bench` for Node.js, selected by the `node` export condition. It
+ * adds three things to the default entry. `navigator.gpu` comes from Dawn
+ * (the `webgpu` npm package, the one `@modular/tensor` uses), so that
+ * TensorFlow.js's WebGPU backend runs in Node.js. `describeMachine` names the
+ * machine, and `writeBenchmarksSection` updates `docs/benchmarks.md`.
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import { cpus, platform, release, totalmem } from "node:os";
+import type { KernelSuiteOptions } from "./options.js";
+import { resolveKernelSuiteOptions } from "./options.js";
+import { updateMarkedSection } from "./report.js";
+import { type KernelSuiteHooks, type KernelSuiteReport, runKernelSuite as runKernelSuiteOnGlobals } from "./suite.js";
+
+export * from "./index.js";
+
+/**
+ * The GPU entry point this module installed. Holding it matters: once Dawn's
+ * instance is garbage-collected, devices created from it crash the process.
+ */
+let installedGpu: GPU | undefined;
+
+/**
+ * Make `navigator.gpu` available, from the `webgpu` package when the runtime
+ * has none, and return it. `@modular/tensor`'s `webgpu` backend and
+ * TensorFlow.js's then request their adapters from the same GPU instance.
+ */
+export async function installNodeWebGpu(): Promise<GPU> {
+  const navigatorObject = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  if (navigatorObject?.gpu !== undefined) return navigatorObject.gpu;
+
+  const dawn = (await import("webgpu")) as unknown as { create(options: string[]): GPU; globals: object };
+  // WebGPU code reads Dawn's GPUBufferUsage and similar constants as globals.
+  for (const [name, value] of Object.entries(dawn.globals)) {
+    if (!(name in globalThis)) (globalThis as Record<string, unknown>)[name] = value;
+  }
+  installedGpu = dawn.create([]);
+
+  // Node.js 20 has no `navigator`; Node.js 21 and later have one without `gpu`.
+  if (navigatorObject === undefined) {
+    Object.defineProperty(globalThis, "navigator", { value: { gpu: installedGpu }, configurable: true, writable: true });
+  } else {
+    Object.defineProperty(navigatorObject, "gpu", { value: installedGpu, configurable: true });
+  }
+  return installedGpu;
+}
+
+/** Describe this machine in one line, e.g. "AMD EPYC 7B13, 2 cores, 24 GiB, linux 6.1.0, Node.js v20.20.2". */
+export function describeMachine(): string {
+  const processors = cpus();
+  const model = processors[0]?.model.trim() ?? "unknown CPU";
+  const memoryGiB = Math.round(totalmem() / 2 ** 30);
+  return `${model}, ${processors.length} cores, ${memoryGiB} GiB, ${platform()} ${release()}, Node.js ${process.version}`;
+}
+
+/**
+ * `runKernelSuite` of the default entry, after installing Dawn's
+ * `navigator.gpu` when a WebGPU target is requested.
+ */
+export async function runKernelSuite(options: KernelSuiteOptions = {}, hooks: KernelSuiteHooks = {}): Promise<KernelSuiteReport> {
+  const resolved = resolveKernelSuiteOptions(options);
+  if (resolved.targets.some((target) => target === "webgpu" || target === "tfjs-webgpu")) await installNodeWebGpu();
+  return runKernelSuiteOnGlobals(resolved, hooks);
+}
+
+/**
+ * Replace the generated section of the Markdown file `path` by `section`, or
+ * append it. The rest of the file is kept; a missing file is created.
+ */
+export async function writeBenchmarksSection(path: string, section: string): Promise<void> {
+  let document = "";
+  try {
+    document = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  await writeFile(path, updateMarkedSection(document, section));
+}
