@@ -6,18 +6,9 @@
  * representation. No gradient crosses a module boundary: each phase's tape
  * watches only the parameters of the module it trains.
  */
-import {
-  clipGradNorm,
-  ConfigError,
-  crossEntropy,
-  forwardThrough,
-  type Module,
-  type Phase,
-  parametersOf,
-  tapeFor,
-} from "@modular/nn";
+import { ConfigError, forwardThrough, type Module, type Phase, parametersOf, tapeFor } from "@modular/nn";
 import type { TrainingContext, TrainingMethod } from "@modular/nn";
-import type { Tensor } from "@modular/tensor";
+import { clipped, outputPhase } from "./local.js";
 import {
   KERNEL_LOSS_NAMES,
   KERNEL_NAMES,
@@ -67,11 +58,6 @@ function validate(options: KernelProxyOptions): void {
   }
 }
 
-/** Clip the gradients to the run's `maxGradNorm`, or unchanged without one. */
-function clipped(grads: (Tensor | null)[], context: TrainingContext): (Tensor | null)[] {
-  return context.maxGradNorm === undefined ? grads : clipGradNorm(grads, context.maxGradNorm).grads;
-}
-
 /** Plan the phase that trains `modules[index]` on the kernel proxy loss, with earlier modules frozen. */
 function hiddenPhase(modules: readonly Module[], index: number, epochs: number, options: KernelProxyOptions, context: TrainingContext): Phase {
   const frozen = modules.slice(0, index);
@@ -103,35 +89,6 @@ function hiddenPhase(modules: readonly Module[], index: number, epochs: number, 
 /** Ratio of the default output-phase learning rate to the run's rate (see `outputLr`). */
 const OUTPUT_LR_FACTOR = 10;
 
-/** Plan the last phase, which trains the output module with cross-entropy on the frozen representation. */
-function outputPhase(modules: readonly Module[], epochs: number, lr: number | undefined, context: TrainingContext): Phase {
-  const frozen = modules.slice(0, -1);
-  const target = modules[modules.length - 1]!;
-  const parameters = parametersOf([target]);
-  const optimizer = context.createOptimizer();
-  optimizer.lr = lr ?? optimizer.lr * OUTPUT_LR_FACTOR;
-  const name = `module ${modules.length}/${modules.length}`;
-  return {
-    label: `${name}: output layer, cross-entropy`,
-    epochs,
-    trainable: [target],
-    optimizers: [optimizer],
-    begin() {
-      frozen.forEach((module) => module.eval());
-    },
-    step(batch) {
-      const features = forwardThrough(frozen, batch.x);
-      const tape = tapeFor(parameters);
-      const loss = tape.record(() => crossEntropy(target.forward(features), batch.y));
-      optimizer.step(parameters, clipped(tape.gradient(loss, parameters.map((p) => p.value)), context));
-      return { losses: { [name]: loss } };
-    },
-    end() {
-      optimizer.dispose();
-    },
-  };
-}
-
 export function kernelProxy(options: KernelProxyOptions = {}): TrainingMethod {
   validate(options);
   return {
@@ -149,7 +106,9 @@ export function kernelProxy(options: KernelProxyOptions = {}): TrainingMethod {
       for (let index = 0; index < modules.length - 1; index++) {
         phases.push(hiddenPhase(modules, index, hiddenEpochs, options, context));
       }
-      phases.push(outputPhase(modules, outputEpochs, options.outputLr, context));
+      const outputOptimizer = context.createOptimizer();
+      outputOptimizer.lr = options.outputLr ?? outputOptimizer.lr * OUTPUT_LR_FACTOR;
+      phases.push(outputPhase(modules, context, outputEpochs, outputOptimizer));
       return phases;
     },
   };

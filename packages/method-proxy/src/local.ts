@@ -91,7 +91,7 @@ export interface LocalMethodOptions {
 }
 
 /** Clip the gradients to the run's `maxGradNorm`, or return them unchanged without one. */
-function clipped(grads: (Tensor | null)[], context: TrainingContext): (Tensor | null)[] {
+export function clipped(grads: (Tensor | null)[], context: TrainingContext): (Tensor | null)[] {
   return context.maxGradNorm === undefined ? grads : clipGradNorm(grads, context.maxGradNorm).grads;
 }
 
@@ -219,17 +219,21 @@ function greedyPhases(modules: readonly Module[], locals: LocalModule[], options
       },
     };
   });
-  phases.push(outputPhase(modules, options, context, options.outputEpochs ?? context.epochs));
+  const outputOptimizer = context.createOptimizer();
+  if (options.outputLr !== undefined) outputOptimizer.lr = options.outputLr;
+  phases.push(outputPhase(modules, context, options.outputEpochs ?? context.epochs, outputOptimizer));
   return phases;
 }
 
-/** Plan the phase that trains the output module on cross-entropy over the frozen hidden modules. */
-function outputPhase(modules: readonly Module[], options: LocalMethodOptions, context: TrainingContext, epochs: number): Phase {
+/**
+ * Plan the phase that trains the output module with `optimizer` on
+ * cross-entropy over the frozen hidden modules. Every greedy scheme ends
+ * with it.
+ */
+export function outputPhase(modules: readonly Module[], context: TrainingContext, epochs: number, optimizer: Optimizer): Phase {
   const frozen = modules.slice(0, -1);
   const target = modules[modules.length - 1]!;
   const parameters = parametersOf([target]);
-  const optimizer = context.createOptimizer();
-  if (options.outputLr !== undefined) optimizer.lr = options.outputLr;
   const name = `module ${modules.length}/${modules.length}`;
   return {
     label: `${name}: output layer, cross-entropy`,
