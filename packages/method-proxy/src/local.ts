@@ -61,10 +61,12 @@ export interface LocalObjective {
   readonly fixedHeads?: readonly Module[];
   /**
    * The scalar loss of module output `h` for the batch. `input` is the
-   * tensor the module received, for reconstruction terms. Runs on the
-   * module's tape, so every op on `h` and the heads' parameters is recorded.
+   * tensor the module received, for reconstruction terms, and `forward`
+   * runs the module on another input, such as a second view of the batch.
+   * Runs on the module's tape, so every op on `h` and the heads' parameters
+   * is recorded.
    */
-  loss(h: Tensor, batch: Batch, input: Tensor): Tensor;
+  loss(h: Tensor, batch: Batch, input: Tensor, forward: (x: Tensor) => Tensor): Tensor;
 }
 
 /** Builds the local objective of one hidden module. */
@@ -182,7 +184,7 @@ function localStep(local: LocalModule, input: Tensor, batch: Batch, context: Tra
   let output: Tensor | undefined;
   const loss = tape.record(() => {
     output = local.module.forward(input);
-    return local.objective.loss(output, batch, input);
+    return local.objective.loss(output, batch, input, (x) => local.module.forward(x));
   });
   const grads = clipped(tape.gradient(loss, local.parameters.map((p) => p.value)), context);
   return { output: output!, loss, grads };

@@ -16,6 +16,10 @@ import {
   rsqrt,
   sizeOf,
   square,
+  greater,
+  randomUniform,
+  tensor,
+  transpose,
   sub,
   sum,
   type Shape,
@@ -207,9 +211,76 @@ export function infoProObjective(base: ObjectiveFactory, weight = 1): ObjectiveF
     return {
       heads: [...inner.heads, decoder],
       ...(inner.fixedHeads === undefined ? {} : { fixedHeads: inner.fixedHeads }),
-      loss: (h, batch, input) => {
+      loss: (h, batch, input, forward) => {
         const target = reshape(batch.x, [batch.x.shape[0]!, -1]);
-        return add(inner.loss(h, batch, input), mul(mse(decoder.forward(h), target), weight));
+        return add(inner.loss(h, batch, input, forward), mul(mse(decoder.forward(h), target), weight));
+      },
+    };
+  };
+}
+
+/**
+ * Normalise each row of `z` [N, F] to unit length. A zero row stays zero,
+ * because ε under the root keeps the division finite.
+ */
+function unitRows(z: Tensor): Tensor {
+  return mul(z, rsqrt(add(sum(square(z), { axis: 1, keepDims: true }), SIMILARITY_EPSILON)));
+}
+
+/**
+ * InfoNCE loss (van den Oord, Li and Vinyals, "Representation learning with
+ * contrastive predictive coding", 2018) between two views [N, F]: row i of
+ * `a` must pick row i of `b` among all rows of `b`, with cosine logits
+ * divided by `temperature`, averaged over both directions. Its value is
+ * finite whatever the rows are: duplicate or zero rows only make logits
+ * equal, and the loss is then log N.
+ */
+export function infoNceLoss(a: Tensor, b: Tensor, temperature: number): Tensor {
+  const logits = mul(matmul(unitRows(a), unitRows(b), { transposeB: true }), 1 / temperature);
+  const targets = tensor(Int32Array.from({ length: a.shape[0]! }, (_, i) => i), [a.shape[0]!]);
+  return mul(add(crossEntropy(logits, targets), crossEntropy(transposeLogits(logits), targets)), 0.5);
+}
+
+function transposeLogits(logits: Tensor): Tensor {
+  return transpose(logits, [1, 0]);
+}
+
+export interface ContrastiveOptions {
+  /** Width of the projection head. Default 64. */
+  readonly dimension?: number;
+  /** Softmax temperature of the logits. Default 0.1. */
+  readonly temperature?: number;
+  /** Probability that an input element is zeroed in the second view. Default 0.2. */
+  readonly dropProbability?: number;
+}
+
+/**
+ * A self-supervised proxy in the style of Greedy InfoMax (Löwe, O'Connor
+ * and Veeling, "Putting an end to end-to-end", NeurIPS 2019): each module
+ * learns, without labels, to tell a sample's second view from the other
+ * samples of the batch. The second view runs the module on its input with a
+ * random fraction of the elements zeroed (a fresh seeded mask each step),
+ * and a two-layer projection head maps both views to the InfoNCE space.
+ */
+export function contrastiveObjective(options: ContrastiveOptions = {}): ObjectiveFactory {
+  const dimension = options.dimension ?? 64;
+  const temperature = options.temperature ?? 0.1;
+  const drop = options.dropProbability ?? 0.2;
+  return (context) => {
+    const features = featureCount(context.outputShape);
+    const head = new Sequential([
+      new FeatureVector(),
+      new Linear(features, dimension, { seed: context.seed, stream: 500 }),
+      new ReLU(),
+      new Linear(dimension, dimension, { seed: context.seed, stream: 501 }),
+    ]);
+    let step = 0;
+    return {
+      heads: [head],
+      loss: (h, _batch, input, forward) => {
+        const keep = greater(randomUniform(input.shape, { seed: context.seed, stream: step++ }), drop);
+        const view = mul(input, mul(cast(keep, "float32"), 1 / (1 - drop)));
+        return infoNceLoss(head.forward(h), head.forward(forward(view)), temperature);
       },
     };
   };

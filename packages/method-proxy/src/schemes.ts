@@ -11,6 +11,8 @@ import {
   auxClassifierObjective,
   auxSimObjective,
   cascadeObjective,
+  type ContrastiveOptions,
+  contrastiveObjective,
   fixedRandomObjective,
   infoProObjective,
   predObjective,
@@ -166,5 +168,24 @@ export function dglProxy(options: Omit<AuxClassifierOptions, "schedule"> = {}): 
     objective: auxClassifierObjective(depth, options.width ?? 256),
     ...scheduleOptions(options),
     schedule: "simultaneous",
+  });
+}
+
+/**
+ * `proxy/contrastive`: each hidden module trained without labels on an
+ * InfoNCE loss between two views of the batch, in the style of Greedy
+ * InfoMax (Löwe et al. 2019); the output layer then trains on the labels.
+ */
+export function contrastiveProxy(options: LocalSchemeOptions & ContrastiveOptions = {}): TrainingMethod {
+  const temperature = options.temperature ?? 0.1;
+  const drop = options.dropProbability ?? 0.2;
+  checkRange("proxy/contrastive", "temperature", temperature, Number.MIN_VALUE, Number.MAX_VALUE);
+  checkRange("proxy/contrastive", "dropProbability", drop, 0, 0.95);
+  checkInteger("proxy/contrastive", "dimension", options.dimension ?? 64, 1, Number.MAX_SAFE_INTEGER);
+  return localLossMethod({
+    name: "proxy/contrastive",
+    lossLabel: "InfoNCE between two views",
+    objective: contrastiveObjective({ ...options, temperature, dropProbability: drop }),
+    ...scheduleOptions(options),
   });
 }

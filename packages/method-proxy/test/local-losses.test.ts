@@ -4,6 +4,7 @@ import { tensor, type Tensor } from "@modular/tensor";
 import { describe, expect, test } from "vitest";
 import {
   auxClassifierObjective,
+  infoNceLoss,
   localLossMethod,
   predObjective,
   predSimObjective,
@@ -59,7 +60,7 @@ describe("pred objective", () => {
     const h = tensor([[1, 2, 3], [-1, 0, 4]]);
     const y = labels([0, 3]);
 
-    await expect(objective.loss(h, { x: h, y }, h)).toBeAllClose(Math.log(4), { atol: 1e-6 });
+    await expect(objective.loss(h, { x: h, y }, h, (x) => x)).toBeAllClose(Math.log(4), { atol: 1e-6 });
   });
 
   test("has one trainable head", () => {
@@ -74,9 +75,32 @@ describe("predsim objective", () => {
     // With zero classifier weights pred = log 4; sim is whatever similarityMatchingLoss gives.
     const sim = similarityMatchingLoss(h, y, 4);
     const simValue = (await sim.data())[0]!;
-    const loss = predSimObjective(0.25)(CONTEXT).loss(h, { x: h, y }, h);
+    const loss = predSimObjective(0.25)(CONTEXT).loss(h, { x: h, y }, h, (x) => x);
 
     await expect(loss).toBeAllClose(0.75 * Math.log(4) + 0.25 * simValue, { atol: 1e-6 });
+  });
+});
+
+describe("infoNceLoss", () => {
+  test("is log N for duplicate rows", async () => {
+    const rows = tensor([[1, 2, 3], [1, 2, 3], [1, 2, 3], [1, 2, 3]]);
+
+    await expect(infoNceLoss(rows, rows, 0.1)).toBeAllClose(Math.log(4), { atol: 1e-5 });
+  });
+
+  test("stays finite for zero rows", async () => {
+    const zero = tensor([[0, 0], [0, 0], [0, 0]]);
+    const values = await infoNceLoss(zero, zero, 0.1).data();
+
+    expect(Number.isFinite(values[0])).toBe(true);
+  });
+
+  test("matches the two-row case by hand", async () => {
+    // Unit rows [1, 0] and [0, 1] in both views: logits [[10, 0], [0, 10]] at temperature 0.1.
+    // Each row's cross-entropy is log(1 + e^-10), in both directions.
+    const views = tensor([[3, 0], [0, 2]]);
+
+    await expect(infoNceLoss(views, views, 0.1)).toBeAllClose(Math.log1p(Math.exp(-10)), { atol: 1e-6 });
   });
 });
 

@@ -8,6 +8,7 @@ import {
   auxClassifierProxy,
   auxSimProxy,
   cascadeProxy,
+  contrastiveProxy,
   dglProxy,
   fixedRandomProxy,
   infoProProxy,
@@ -91,6 +92,12 @@ export const METHODS: readonly MethodEntry[] = [
     name: "proxy/dgl",
     description: "all modules at once, each on its auxiliary classifier, from one forward pass (Belilovsky et al. 2020)",
     create: () => dglProxy(),
+    split: splitEveryBlock,
+  },
+  {
+    name: "proxy/contrastive",
+    description: "each hidden module trained without labels on InfoNCE between two views, Greedy InfoMax style (Löwe et al. 2019)",
+    create: () => contrastiveProxy(),
     split: splitEveryBlock,
   },
 ];
