@@ -18,13 +18,13 @@ import {
   simProxy,
 } from "./schemes.js";
 
-/** How a scheme cuts a model: the two-module setting, or one module per block. */
+/** The split a scheme uses: the two-module setting, or one module per block. */
 export type PresetSplit = "before-output" | "every-block";
 
 export interface ProxyPreset {
   /** The method name, e.g. "proxy/predsim". */
   readonly name: string;
-  /** What trains each hidden module, in one line. */
+  /** The loss of each hidden module, in one line. */
   readonly summary: string;
   /** The paper the scheme and its defaults come from. */
   readonly paper: string;
