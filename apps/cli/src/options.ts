@@ -94,7 +94,7 @@ export interface ScheduleChoice {
 export const SCHEDULE_NAMES = ["constant", "step", "cosine"] as const;
 
 /** Largest `--seed`, because the shuffles of `@modular/datasets` take a 32-bit unsigned seed. */
-const MAX_SEED = 2 ** 32 - 1;
+export const MAX_SEED = 2 ** 32 - 1;
 
 const INTEGER = /^[+-]?\d+$/;
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
@@ -169,7 +169,7 @@ function parseOptimizer(kind: string, lr: number, weightDecay: number, momentumT
   throw new UsageError(`Unknown optimizer "${kind}". Valid optimizers: ${valid}.`);
 }
 
-function parseBackend(name: string): string {
+export function parseBackend(name: string): string {
   const valid = listBackends();
   if (!valid.includes(name)) {
     throw new UsageError(`Unknown backend "${name}". Valid backends: ${[...valid].sort().join(", ")}.`);
@@ -177,7 +177,7 @@ function parseBackend(name: string): string {
   return name;
 }
 
-function parseLimit(flag: string, text: string | undefined): number | undefined {
+export function parseLimit(flag: string, text: string | undefined): number | undefined {
   return text === undefined ? undefined : parseInteger(flag, text, 1);
 }
 
@@ -247,7 +247,10 @@ function parseModelShape(flags: TrainFlags, model: ModelEntry): { hidden: number
 }
 
 /** Validates the data flags against the dataset: which location flags apply, and whether it has images to augment. */
-function parseData(flags: TrainFlags, dataset: DatasetEntry): DataLocation {
+export function parseData(
+  flags: Pick<TrainFlags, "dataDir" | "csvTrain" | "csvTest" | "csvLabel" | "augment">,
+  dataset: DatasetEntry,
+): DataLocation {
   if (flags.dataDir !== undefined && dataset.reads !== "folder") {
     const readers = DATASETS.filter((entry) => entry.reads === "folder").map((entry) => entry.name);
     throw new UsageError(

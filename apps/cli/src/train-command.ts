@@ -25,7 +25,7 @@ const AUGMENTATION = { cropPadding: 4, horizontalFlip: true } as const;
  * is undefined. `split` names the dataset split in the error message, e.g.
  * "the mnist training split".
  */
-function firstSamples(dataset: Dataset, limit: number | undefined, flag: string, split: string): Dataset {
+export function firstSamples(dataset: Dataset, limit: number | undefined, flag: string, split: string): Dataset {
   if (limit === undefined) return dataset;
   if (limit > dataset.size) {
     throw new UsageError(

@@ -3,7 +3,7 @@ import { run, SMALL_RUN } from "./run-cli.js";
 
 /** Command lines that must fail with status 2, and a part of the message each must print. */
 const USAGE_ERRORS: readonly [string, readonly string[], string][] = [
-  ["unknown command", ["fit"], "unknown command 'fit'\nValid commands: bench, train."],
+  ["unknown command", ["fit"], "unknown command 'fit'\nValid commands: bench, train, transfer."],
   ["unknown flag", ["train", "--speed", "3"], "unknown option '--speed'"],
   ["unknown top-level flag", ["--speed"], "unknown option '--speed'"],
   ["extra argument", ["train", "mnist"], "too many arguments for 'train'"],
