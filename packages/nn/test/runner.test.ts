@@ -73,6 +73,7 @@ describe("train events", () => {
       backend: "cpu",
       modules: 1,
       parameters: model.parameterCount(),
+      auxiliaryParameters: 0,
       trainSamples: 10,
       testSamples: 6,
       phases: [{ label: "end-to-end backprop", epochs: 2 }],
