@@ -32,7 +32,8 @@ beforeAll(async () => {
   await trainBody(trained, ["--epochs", "3", "--limit-train", "2000"]);
   await trainBody(untrained, ["--epochs", "1", "--limit-train", "1"]);
   await trainBody(layerwise, ["--method", "proxy/pred", "--hidden", "32,16", "--epochs", "1", "--limit-train", "500"]);
-});
+  // Three small training runs: about 3 s alone, several times that beside other test projects.
+}, 120_000);
 
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
