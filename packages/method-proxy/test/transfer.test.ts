@@ -4,8 +4,8 @@
  * a frozen body.
  */
 import { Dataset } from "@modular/datasets";
-import { Linear } from "@modular/nn";
-import { tensor } from "@modular/tensor";
+import { Linear, Module } from "@modular/nn";
+import { reshape, type Tensor, tensor } from "@modular/tensor";
 import { describe, expect, test } from "vitest";
 import {
   averageRanks,
@@ -143,6 +143,22 @@ describe("fitOutputLayer", () => {
   test("noise body stays near chance", async () => {
     const fit = await fitOutputLayer([selectingBody(3)], syntheticTask(300, 6), syntheticTask(90, 7), { epochs: 20, batchSize: 30, seed: 1 });
     expect(fit.testAccuracy).toBeLessThan(0.6);
+  });
+
+  test("feature maps get a flattening head", async () => {
+    /** Reshapes [N, 3] features to [N, 3, 1, 1], as a conv body's output. */
+    class FeatureMaps extends Module {
+      forward(x: Tensor): Tensor {
+        return reshape(x, [x.shape[0]!, 3, 1, 1]);
+      }
+    }
+    const fit = await fitOutputLayer([selectingBody(0), new FeatureMaps()], syntheticTask(300, 6), syntheticTask(90, 7), {
+      epochs: 20,
+      batchSize: 30,
+      seed: 1,
+    });
+
+    expect(fit.testAccuracy).toBeGreaterThan(0.95);
   });
 
   test("rejects zero epochs", async () => {
