@@ -35,6 +35,8 @@ export interface TrainFlags {
   readonly csvLabel: string;
   readonly normalize?: boolean;
   readonly augment?: boolean;
+  readonly labels: string;
+  readonly shots?: string;
   readonly schedule: string;
   readonly warmup: string;
   readonly lrStep?: string;
@@ -61,6 +63,8 @@ export interface TrainConfig {
   readonly normalize: boolean;
   /** Augment training images: random crop after zero padding, and horizontal flips. */
   readonly augment: boolean;
+  /** Labels of the hidden modules' training data (`--labels`). */
+  readonly labels: LabelChoice;
   /** Epochs of each training phase. */
   readonly epochs: number;
   readonly batchSize: number;
@@ -83,6 +87,15 @@ export interface TrainConfig {
   /** Checkpoint folder to resume from, or undefined. */
   readonly resume: string | undefined;
 }
+
+/**
+ * `--labels full`: every phase trains on class labels. `--labels pairwise`:
+ * the hidden modules train on pair labels only, and the output layer on
+ * `shots` labelled examples per class.
+ */
+export type LabelChoice = { readonly kind: "full" } | { readonly kind: "pairwise"; readonly shots: number };
+
+export const LABEL_KINDS = ["full", "pairwise"] as const;
 
 /** A learning-rate schedule and the flags that describe it, for the run header. */
 export interface ScheduleChoice {
@@ -273,6 +286,21 @@ function parseData(flags: TrainFlags, dataset: DatasetEntry): DataLocation {
   };
 }
 
+/** Validates `--labels` and `--shots`. */
+function parseLabels(flags: TrainFlags): LabelChoice {
+  const kind = flags.labels;
+  if (!(LABEL_KINDS as readonly string[]).includes(kind)) {
+    throw new UsageError(`Unknown label kind "${kind}" for --labels. Valid kinds: ${LABEL_KINDS.join(", ")}.`);
+  }
+  if (kind === "full") {
+    if (flags.shots !== undefined) {
+      throw new UsageError("--shots applies only to --labels pairwise, because with --labels full every phase sees every label.");
+    }
+    return { kind: "full" };
+  }
+  return { kind: "pairwise", shots: flags.shots === undefined ? 1 : parseInteger("--shots", flags.shots, 1) };
+}
+
 /** Validates every `train` flag. Throws `UsageError` on the first invalid one, in the order of `--help`. */
 export function parseTrainFlags(flags: TrainFlags): TrainConfig {
   const method = findEntry(METHODS, flags.method, "method");
@@ -281,6 +309,7 @@ export function parseTrainFlags(flags: TrainFlags): TrainConfig {
 
   const dataset = findEntry(DATASETS, flags.dataset, "dataset");
   const location = parseData(flags, dataset);
+  const labels = parseLabels(flags);
 
   const epochs = flags.epochs === undefined ? model.defaultEpochs : parseInteger("--epochs", flags.epochs, 1);
   const batchSize = parseInteger("--batch-size", flags.batchSize, 1);
@@ -305,6 +334,7 @@ export function parseTrainFlags(flags: TrainFlags): TrainConfig {
     location,
     normalize: flags.normalize === true,
     augment: flags.augment === true,
+    labels,
     epochs,
     batchSize,
     optimizer,
