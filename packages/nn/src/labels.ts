@@ -19,7 +19,7 @@ export class MissingClassLabelsError extends ConfigError {
     const where = part === undefined ? consumer : `${consumer} (${part})`;
     super(
       `${where} needs class labels, but the training data has pair labels only. ` +
-        "Train with class labels (--labels full), or choose a method whose hidden phases read pair labels only, " +
+        "Train on class labels (in the CLI, --labels full), or choose a method whose hidden phases read pair labels only, " +
         "such as proxy/kernel or proxy/sim.",
     );
   }
