@@ -176,7 +176,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   };
   checkLabelledSource(options);
   const phases = options.method.plan(options.modules, context);
-  const sources = phases.map((phase) => phaseSource(options, phase));
+  const sources = sourcesOrRelease(options, phases);
   const baseRates = phases.map((phase) => (phase.optimizers ?? []).map((optimizer) => optimizer.lr));
   if (options.schedule !== undefined) checkScheduledPhases(phases);
   if (options.checkpoint !== undefined || options.resumeFrom !== undefined) checkCheckpointedPhases(phases);
@@ -251,6 +251,27 @@ function phaseSource(options: TrainOptions, phase: Phase): BatchSource {
     throw new MissingClassLabelsError(options.method.name, `phase "${phase.label}"`);
   }
   return source;
+}
+
+/**
+ * Return each phase's source (see `phaseSource`). On a rejected phase, or a
+ * labelled subset that no phase trains on, end every phase, so that their
+ * optimizers and heads are disposed, and throw.
+ */
+function sourcesOrRelease(options: TrainOptions, phases: readonly Phase[]): BatchSource[] {
+  try {
+    const sources = phases.map((phase) => phaseSource(options, phase));
+    if (options.labelled !== undefined && !phases.some((phase) => phase.data === "labelled")) {
+      throw new ConfigError(
+        `labelled: no phase of ${options.method.name} trains on a labelled subset, so the ${options.labelled.size} ` +
+          "labelled samples would go unused. Leave out `labelled`, or choose a method with an output phase.",
+      );
+    }
+    return sources;
+  } catch (error) {
+    phases.forEach((phase) => phase.end?.());
+    throw error;
+  }
 }
 
 /** Throw `ConfigError` if a phase lists no optimizers, because a schedule could not reach them. */

@@ -116,9 +116,9 @@ describe("runner with pair labels", () => {
     let context: TrainingContext | undefined;
     const method: TrainingMethod = {
       name: "context probe",
-      plan(_modules, planned) {
+      plan(modules, planned) {
         context = planned;
-        return [];
+        return recordingMethod([]).plan(modules, planned);
       },
     };
     return train({
@@ -150,6 +150,20 @@ describe("runner with pair labels", () => {
     await expect(run).rejects.toThrow(MissingClassLabelsError);
     await expect(run).rejects.toThrow(/backprop \(phase "end-to-end backprop"\) needs class labels/);
     expect(seen).toEqual([]);
+  });
+
+  test("unused labelled subset is rejected", async () => {
+    const run = train({
+      modules: [mlp({ kind: "mlp", inputShape: [4], hidden: [3], classes: 2 })],
+      method: backprop(),
+      train: binnedSource(10, 4, 2),
+      labelled: binnedSource(2, 4, 2),
+      epochs: 1,
+      batchSize: 4,
+      optimizer: ADAM,
+    });
+    await expect(run).rejects.toThrow(ConfigError);
+    await expect(run).rejects.toThrow(/no phase of backprop trains on a labelled subset/);
   });
 
   test("labelled subset of pair labels is rejected", async () => {
