@@ -194,6 +194,11 @@ function parseLimit(flag: string, text: string | undefined): number | undefined 
   return text === undefined ? undefined : parseInteger(flag, text, 1);
 }
 
+/** Return "1 epoch" or "n epochs". */
+function epochCount(count: number): string {
+  return count === 1 ? "1 epoch" : `${count} epochs`;
+}
+
 /**
  * Parses `--schedule` with `--warmup`, `--lr-step` and `--lr-gamma` into a
  * per-epoch schedule. A cosine schedule anneals over `epochs` (the
@@ -220,16 +225,16 @@ function parseSchedule(flags: TrainFlags, epochs: number): ScheduleChoice | unde
     }
     const stepSize = parseInteger("--lr-step", flags.lrStep, 1);
     schedule = stepLr({ stepSize, gamma });
-    summary = `step ×${gamma} every ${stepSize} epochs`;
+    summary = `step ×${gamma} every ${epochCount(stepSize)}`;
   } else {
     schedule = cosineLr({ total: epochs - warmup });
-    summary = `cosine over ${epochs - warmup} epochs`;
+    summary = `cosine over ${epochCount(epochs - warmup)}`;
   }
   if (warmup === 0) return schedule === undefined ? undefined : { schedule, summary };
   return {
     // Epoch k of the warm-up (from 1) trains at k / (warmup + 1) of the rate, so no epoch trains at rate 0.
     schedule: withWarmup(schedule ?? constantLr(), { warmup, startFactor: 1 / (warmup + 1) }),
-    summary: `${summary} after ${warmup} warm-up epochs`,
+    summary: `${summary} after ${warmup === 1 ? "1 warm-up epoch" : `${warmup} warm-up epochs`}`,
   };
 }
 
@@ -321,6 +326,9 @@ export function parseTrainFlags(flags: TrainFlags): TrainConfig {
   const seed = parseInteger("--seed", flags.seed, 0, MAX_SEED);
   const backend = parseBackend(flags.backend);
   const checkpointEvery = parseInteger("--checkpoint-every", flags.checkpointEvery, 1);
+  if (flags.checkpointDir === undefined && flags.checkpointEvery !== "1") {
+    throw new UsageError("--checkpoint-every needs --checkpoint-dir: the folder the checkpoints go to.");
+  }
   const logEvery = parseInteger("--log-every", flags.logEvery, 1);
   const limitTrain = parseLimit("--limit-train", flags.limitTrain);
   const limitTest = parseLimit("--limit-test", flags.limitTest);

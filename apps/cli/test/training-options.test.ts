@@ -73,7 +73,7 @@ describe("training settings", () => {
 
     expect(code).toBe(0);
     expect(stdout).toContain(
-      "schedule cosine over 1 epochs after 1 warm-up epochs | weight decay 0.0001 | gradient norm clipped at 5 | " +
+      "schedule cosine over 1 epoch after 1 warm-up epoch | weight decay 0.0001 | gradient norm clipped at 5 | " +
         "inputs normalised per channel\n",
     );
     // Measured 87.0 %; a warm-up epoch at rate 0 gave 43 %.
@@ -128,7 +128,7 @@ describe("training settings", () => {
 
     expect(code).toBe(0);
     const start = events(stdout)[0]!;
-    expect(start.schedule).toBe("step ×0.1 every 1 epochs");
+    expect(start.schedule).toBe("step ×0.1 every 1 epoch");
     expect(start.weightDecay).toBe(0);
     expect(start.maxGradNorm).toBeNull();
     expect(start.augment).toBe(false);

@@ -56,3 +56,4 @@ export {
   predSimProxy,
   simProxy,
 } from "./schemes.js";
+export { PROXY_PRESETS, type PresetSplit, type ProxyPreset } from "./presets.js";

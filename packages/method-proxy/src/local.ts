@@ -97,7 +97,7 @@ export interface LocalMethodOptions {
   readonly hiddenEpochs?: number;
   /** Epochs of the greedy output-module phase. Default: see `outputPhase`. */
   readonly outputEpochs?: number;
-  /** Learning rate of the output module. Default: the run's rate. */
+  /** Learning rate of the output module. Default: 10 × the run's rate. */
   readonly outputLr?: number;
 }
 
@@ -203,6 +203,15 @@ function allHeads(local: LocalModule): Module[] {
   return [...local.objective.heads, ...(local.objective.fixedHeads ?? [])];
 }
 
+/**
+ * Ratio of the output module's default learning rate to the run's. In the
+ * greedy schedule it fits a linear layer on frozen features, a convex
+ * problem that tolerates the larger rate, and `proxy/kernel` uses the same
+ * factor (see its `outputLr`). With the run's rate, `proxy/dgl` reached
+ * only 0.46 on 1,000 MNIST images in 2 epochs.
+ */
+const OUTPUT_LR_FACTOR = 10;
+
 /** Plan greedy training: a phase per hidden module, then the output module. */
 function greedyPhases(modules: readonly Module[], locals: LocalModule[], options: LocalMethodOptions, context: TrainingContext): Phase[] {
   const hiddenEpochs = options.hiddenEpochs ?? context.epochs;
@@ -232,7 +241,7 @@ function greedyPhases(modules: readonly Module[], locals: LocalModule[], options
     };
   });
   const outputOptimizer = context.createOptimizer();
-  if (options.outputLr !== undefined) outputOptimizer.lr = options.outputLr;
+  outputOptimizer.lr = options.outputLr ?? outputOptimizer.lr * OUTPUT_LR_FACTOR;
   phases.push(outputPhase(modules, context, options.outputEpochs, outputOptimizer));
   return phases;
 }
@@ -306,7 +315,7 @@ function simultaneousPhase(modules: readonly Module[], locals: LocalModule[], op
   const output = modules[modules.length - 1]!;
   const outputParameters = parametersOf([output]);
   const outputOptimizer = context.createOptimizer();
-  if (options.outputLr !== undefined) outputOptimizer.lr = options.outputLr;
+  outputOptimizer.lr = options.outputLr ?? outputOptimizer.lr * OUTPUT_LR_FACTOR;
   const outputName = `module ${modules.length}/${modules.length}`;
   return {
     label: `all ${modules.length} modules at once: ${options.lossLabel}, output cross-entropy`,

@@ -28,7 +28,7 @@ export interface LocalSchemeOptions {
   readonly hiddenEpochs?: number;
   /** Epochs of the greedy output-module phase. Default: the run's epochs. */
   readonly outputEpochs?: number;
-  /** Learning rate of the output module. Default: the run's rate. */
+  /** Learning rate of the output module. Default: 10 × the run's rate. */
   readonly outputLr?: number;
 }
 

@@ -200,7 +200,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   let start: ResumePoint = { phase: 1, epoch: 1 };
   if (options.resumeFrom !== undefined) {
     start = resumeRun(options, phases, seed);
-    emit({ event: "resume", phase: start.phase, epoch: start.epoch - 1 });
+    // Name the last saved epoch: the end of the previous phase when the run resumes at a phase's start.
+    const saved =
+      start.epoch > 1 ? { phase: start.phase, epoch: start.epoch - 1 } : { phase: start.phase - 1, epoch: phases[start.phase - 2]!.epochs };
+    emit({ event: "resume", ...saved });
   }
 
   const finalLosses: Record<string, Record<string, number>> = {};

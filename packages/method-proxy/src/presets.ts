@@ -1,0 +1,144 @@
+/**
+ * Presets: every Proxy Objective scheme by name, with the defaults it uses
+ * and the paper they come from. The CLI lists these, and a test trains each
+ * on the embedded MNIST.
+ */
+import type { TrainingMethod } from "@modular/nn";
+import { kernelProxy } from "./kernel.js";
+import {
+  auxClassifierProxy,
+  auxSimProxy,
+  cascadeProxy,
+  contrastiveProxy,
+  dglProxy,
+  fixedRandomProxy,
+  infoProProxy,
+  predProxy,
+  predSimProxy,
+  simProxy,
+} from "./schemes.js";
+
+/** The split a scheme uses: the two-module setting, or one module per block. */
+export type PresetSplit = "before-output" | "every-block";
+
+export interface ProxyPreset {
+  /** The method name, e.g. "proxy/predsim". */
+  readonly name: string;
+  /** The loss of each hidden module, in one line. */
+  readonly summary: string;
+  /** The paper the scheme and its defaults come from. */
+  readonly paper: string;
+  /** The paper's authors and year, for one-line lists. */
+  readonly citation: string;
+  /** The defaults, as the options object the factory receives. */
+  readonly defaults: Readonly<Record<string, number | string>>;
+  readonly split: PresetSplit;
+  /** Create the method with the defaults. */
+  create(): TrainingMethod;
+}
+
+const NOKLAND = 'Nøkland and Eidnes, "Training neural networks with local error signals", ICML 2019';
+const BELILOVSKY_2019 = 'Belilovsky, Eickenberg and Oyallon, "Greedy layerwise learning can scale to ImageNet", ICML 2019';
+const WANG = 'Wang, Ni, Song, Yang and Huang, "Revisiting locally supervised learning: an alternative to end-to-end training", ICLR 2021';
+
+export const PROXY_PRESETS: readonly ProxyPreset[] = [
+  {
+    name: "proxy/kernel",
+    summary: "kernel alignment with the pairwise labels, then the output layer on cross-entropy at 10× the rate",
+    paper: 'Duan, Yu and Príncipe, "Modularizing deep learning via pairwise learning with kernels", IEEE TNNLS 2021',
+    citation: "Duan et al. 2021",
+    defaults: { kernel: "cosine", loss: "alignment", outputLrFactor: 10 },
+    split: "before-output",
+    create: () => kernelProxy(),
+  },
+  {
+    name: "proxy/pred",
+    summary: "cross-entropy of a zero-initialised linear classifier",
+    paper: NOKLAND,
+    citation: "Nøkland and Eidnes 2019",
+    defaults: {},
+    split: "every-block",
+    create: () => predProxy(),
+  },
+  {
+    name: "proxy/sim",
+    summary: "similarity matching between the features and the one-hot labels",
+    paper: NOKLAND,
+    citation: "Nøkland and Eidnes 2019",
+    defaults: {},
+    split: "every-block",
+    create: () => simProxy(),
+  },
+  {
+    name: "proxy/predsim",
+    summary: "(1 − beta)·pred + beta·sim",
+    paper: NOKLAND,
+    citation: "Nøkland and Eidnes 2019",
+    defaults: { beta: 0.99 },
+    split: "every-block",
+    create: () => predSimProxy(),
+  },
+  {
+    name: "proxy/aux-classifier",
+    summary: "cross-entropy of a trainable auxiliary classifier of depth k",
+    paper: BELILOVSKY_2019,
+    citation: "Belilovsky et al. 2019",
+    defaults: { depth: 1, width: 256 },
+    split: "every-block",
+    create: () => auxClassifierProxy(),
+  },
+  {
+    name: "proxy/fixed-random",
+    summary: "cross-entropy of a fixed random linear classifier",
+    paper: 'Mostafa, Ramesh and Cauwenberghs, "Deep supervised learning using local errors", Frontiers in Neuroscience 2018',
+    citation: "Mostafa et al. 2018",
+    defaults: {},
+    split: "every-block",
+    create: () => fixedRandomProxy(),
+  },
+  {
+    name: "proxy/cascade",
+    summary: "cross-entropy of a trainable two-layer fully connected classifier",
+    paper: 'Marquez, Hare and Niranjan, "Deep cascade learning", IEEE TNNLS 2018',
+    citation: "Marquez et al. 2018",
+    defaults: { width: 128 },
+    split: "every-block",
+    create: () => cascadeProxy(),
+  },
+  {
+    name: "proxy/aux-sim",
+    summary: "similarity matching on a two-layer projection head",
+    paper: WANG,
+    citation: "Wang et al. 2021",
+    defaults: { dimension: 128 },
+    split: "every-block",
+    create: () => auxSimProxy(),
+  },
+  {
+    name: "proxy/infopro",
+    summary: "an auxiliary classifier's cross-entropy plus the reconstruction error of the input",
+    paper: WANG,
+    citation: "Wang et al. 2021",
+    defaults: { reconstructionWeight: 1 },
+    split: "every-block",
+    create: () => infoProProxy(),
+  },
+  {
+    name: "proxy/dgl",
+    summary: "every module at once from one forward pass, each on its auxiliary classifier",
+    paper: 'Belilovsky, Eickenberg and Oyallon, "Decoupled greedy learning of CNNs", ICML 2020',
+    citation: "Belilovsky et al. 2020",
+    defaults: { depth: 1, width: 256, schedule: "simultaneous" },
+    split: "every-block",
+    create: () => dglProxy(),
+  },
+  {
+    name: "proxy/contrastive",
+    summary: "InfoNCE between two views of the batch, without labels",
+    paper: 'Löwe, O\'Connor and Veeling, "Putting an end to end-to-end: gradient-isolated learning of representations", NeurIPS 2019',
+    citation: "Löwe et al. 2019",
+    defaults: { dimension: 64, temperature: 0.1, dropProbability: 0.2 },
+    split: "every-block",
+    create: () => contrastiveProxy(),
+  },
+];
