@@ -13,7 +13,7 @@ import { errorMessage, EXIT_FAILURE, EXIT_SUCCESS, EXIT_USAGE, formatRunError, U
 import { trainHelpAfterFlags } from "./help.js";
 import { type BenchFlags, DEFAULT_BENCHMARKS_DOC, parseBenchFlags } from "./bench-options.js";
 import { runBenchKernels } from "./bench-command.js";
-import { parseTrainFlags, SCHEDULE_NAMES, type TrainFlags } from "./options.js";
+import { LABEL_KINDS, parseTrainFlags, SCHEDULE_NAMES, type TrainFlags } from "./options.js";
 import { writeJsonError } from "./report/json.js";
 import type { OutputStream } from "./report/reporter.js";
 import { runTrain } from "./train-command.js";
@@ -84,6 +84,15 @@ function defineTrainCommand(program: Command, io: CliIO, onTrain: (flags: TrainF
   train.addOption(option("--limit-test <n>", "evaluate on the first n test samples (default: all)", data));
   train.addOption(option("--normalize", "normalise each channel with the training split's mean and standard deviation", data));
   train.addOption(option("--augment", "augment training images with random shifts of up to 4 pixels and left-right flips (for natural images such as CIFAR)", data));
+  train.addOption(
+    option(
+      "--labels <kind>",
+      `labels the hidden modules train from: ${LABEL_KINDS.join(", ")} (pair labels 1{yi = yj} only; the output layer then fits on --shots examples per class)`,
+      data,
+      "full",
+    ),
+  );
+  train.addOption(option("--shots <k>", "labelled examples per class for the output layer, with --labels pairwise (default: 1)", data));
 
   const training = "Training:";
   train.addOption(option("--epochs <n>", "epochs of each training phase (default: mlp 15, cnn 5, vgg 10, resnet 10)", training));

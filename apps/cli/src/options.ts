@@ -35,6 +35,8 @@ export interface TrainFlags {
   readonly csvLabel: string;
   readonly normalize?: boolean;
   readonly augment?: boolean;
+  readonly labels: string;
+  readonly shots?: string;
   readonly schedule: string;
   readonly warmup: string;
   readonly lrStep?: string;
@@ -61,6 +63,8 @@ export interface TrainConfig {
   readonly normalize: boolean;
   /** Augment training images: random crop after zero padding, and horizontal flips. */
   readonly augment: boolean;
+  /** Labels of the hidden modules' training data (`--labels`). */
+  readonly labels: LabelChoice;
   /** Epochs of each training phase. */
   readonly epochs: number;
   readonly batchSize: number;
@@ -83,6 +87,15 @@ export interface TrainConfig {
   /** Checkpoint folder to resume from, or undefined. */
   readonly resume: string | undefined;
 }
+
+/**
+ * `--labels full`: every phase trains on class labels. `--labels pairwise`:
+ * the hidden modules train on pair labels only, and the output layer on
+ * `shots` labelled examples per class.
+ */
+export type LabelChoice = { readonly kind: "full" } | { readonly kind: "pairwise"; readonly shots: number };
+
+export const LABEL_KINDS = ["full", "pairwise"] as const;
 
 /** A learning-rate schedule and the flags that describe it, for the run header. */
 export interface ScheduleChoice {
@@ -181,6 +194,11 @@ export function parseLimit(flag: string, text: string | undefined): number | und
   return text === undefined ? undefined : parseInteger(flag, text, 1);
 }
 
+/** Return "1 epoch" or "n epochs". */
+function epochCount(count: number): string {
+  return count === 1 ? "1 epoch" : `${count} epochs`;
+}
+
 /**
  * Parses `--schedule` with `--warmup`, `--lr-step` and `--lr-gamma` into a
  * per-epoch schedule. A cosine schedule anneals over `epochs` (the
@@ -207,16 +225,16 @@ function parseSchedule(flags: TrainFlags, epochs: number): ScheduleChoice | unde
     }
     const stepSize = parseInteger("--lr-step", flags.lrStep, 1);
     schedule = stepLr({ stepSize, gamma });
-    summary = `step ×${gamma} every ${stepSize} epochs`;
+    summary = `step ×${gamma} every ${epochCount(stepSize)}`;
   } else {
     schedule = cosineLr({ total: epochs - warmup });
-    summary = `cosine over ${epochs - warmup} epochs`;
+    summary = `cosine over ${epochCount(epochs - warmup)}`;
   }
   if (warmup === 0) return schedule === undefined ? undefined : { schedule, summary };
   return {
     // Epoch k of the warm-up (from 1) trains at k / (warmup + 1) of the rate, so no epoch trains at rate 0.
     schedule: withWarmup(schedule ?? constantLr(), { warmup, startFactor: 1 / (warmup + 1) }),
-    summary: `${summary} after ${warmup} warm-up epochs`,
+    summary: `${summary} after ${warmup === 1 ? "1 warm-up epoch" : `${warmup} warm-up epochs`}`,
   };
 }
 
@@ -276,6 +294,21 @@ export function parseData(
   };
 }
 
+/** Validates `--labels` and `--shots`. */
+function parseLabels(flags: TrainFlags): LabelChoice {
+  const kind = flags.labels;
+  if (!(LABEL_KINDS as readonly string[]).includes(kind)) {
+    throw new UsageError(`Unknown label kind "${kind}" for --labels. Valid kinds: ${LABEL_KINDS.join(", ")}.`);
+  }
+  if (kind === "full") {
+    if (flags.shots !== undefined) {
+      throw new UsageError("--shots applies only to --labels pairwise, because with --labels full every phase sees every label.");
+    }
+    return { kind: "full" };
+  }
+  return { kind: "pairwise", shots: flags.shots === undefined ? 1 : parseInteger("--shots", flags.shots, 1) };
+}
+
 /** Validates every `train` flag. Throws `UsageError` on the first invalid one, in the order of `--help`. */
 export function parseTrainFlags(flags: TrainFlags): TrainConfig {
   const method = findEntry(METHODS, flags.method, "method");
@@ -284,6 +317,7 @@ export function parseTrainFlags(flags: TrainFlags): TrainConfig {
 
   const dataset = findEntry(DATASETS, flags.dataset, "dataset");
   const location = parseData(flags, dataset);
+  const labels = parseLabels(flags);
 
   const epochs = flags.epochs === undefined ? model.defaultEpochs : parseInteger("--epochs", flags.epochs, 1);
   const batchSize = parseInteger("--batch-size", flags.batchSize, 1);
@@ -295,6 +329,9 @@ export function parseTrainFlags(flags: TrainFlags): TrainConfig {
   const seed = parseInteger("--seed", flags.seed, 0, MAX_SEED);
   const backend = parseBackend(flags.backend);
   const checkpointEvery = parseInteger("--checkpoint-every", flags.checkpointEvery, 1);
+  if (flags.checkpointDir === undefined && flags.checkpointEvery !== "1") {
+    throw new UsageError("--checkpoint-every needs --checkpoint-dir: the folder the checkpoints go to.");
+  }
   const logEvery = parseInteger("--log-every", flags.logEvery, 1);
   const limitTrain = parseLimit("--limit-train", flags.limitTrain);
   const limitTest = parseLimit("--limit-test", flags.limitTest);
@@ -308,6 +345,7 @@ export function parseTrainFlags(flags: TrainFlags): TrainConfig {
     location,
     normalize: flags.normalize === true,
     augment: flags.augment === true,
+    labels,
     epochs,
     batchSize,
     optimizer,

@@ -47,7 +47,17 @@ const USAGE_ERRORS: readonly [string, readonly string[], string][] = [
   ["momentum for adam", ["train", "--momentum", "0.9"], "--momentum applies only to --optimizer sgd, not to --optimizer adam."],
   ["momentum of 1", ["train", "--optimizer", "sgd", "--momentum", "1"], 'Invalid value "1" for --momentum: out of range.'],
   ["zero gradient norm", ["train", "--max-grad-norm", "0"], 'Invalid value "0" for --max-grad-norm: out of range.'],
+  ["checkpoint interval without folder", ["train", "--checkpoint-every", "2"], "--checkpoint-every needs --checkpoint-dir"],
   ["zero checkpoint interval", ["train", "--checkpoint-every", "0"], 'Invalid value "0" for --checkpoint-every: out of range.'],
+  ["unknown label kind", ["train", "--labels", "pairs"], 'Unknown label kind "pairs" for --labels. Valid kinds: full, pairwise.'],
+  ["shots with full labels", ["train", "--shots", "5"], "--shots applies only to --labels pairwise"],
+  ["zero shots", ["train", "--labels", "pairwise", "--shots", "0"], 'Invalid value "0" for --shots: out of range. Expected an integer >= 1.'],
+  ["fractional shots", ["train", "--labels", "pairwise", "--shots", "1.5"], 'Invalid value "1.5" for --shots: not an integer.'],
+  [
+    "more shots than a class has",
+    ["train", "--labels", "pairwise", "--shots", "30", "--limit-train", "100", "--epochs", "1"],
+    'Invalid value "30" for --shots: class',
+  ],
   [
     "train limit above dataset size",
     ["train", "--limit-train", "8005", "--epochs", "1"],

@@ -33,6 +33,7 @@ export {
   infoNceLoss,
   fixedRandomObjective,
   infoProObjective,
+  pairSimilarityMatchingLoss,
   predObjective,
   predSimObjective,
   similarityMatchingLoss,
