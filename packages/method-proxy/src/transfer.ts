@@ -10,18 +10,20 @@
 import {
   type BatchSource,
   ConfigError,
+  disposeBatch,
   Flatten,
   forwardThrough,
   Linear,
   type Module,
   type OptimizerSpec,
+  pairLabels,
   Sequential,
   train,
   type TrainingEvent,
   type TrainingMethod,
 } from "@modular/nn";
 import { concat, keep, reshape, type Tensor, tidy, zeros } from "@modular/tensor";
-import { type KernelLossOptions, kernelProxyLoss, sameClassMatrix } from "./kernel-loss.js";
+import { type KernelLossOptions, kernelProxyLoss } from "./kernel-loss.js";
 import { outputPhase } from "./local.js";
 
 export interface TransferScoreOptions extends KernelLossOptions {
@@ -76,9 +78,8 @@ export async function transferScore(body: readonly Module[], source: BatchSource
   const losses: Tensor[] = [];
   try {
     for (const batch of source.batches({ batchSize, shuffle: true, seed: options.seed ?? 0, epoch: 0 })) {
-      losses.push(keep(tidy(() => reshape(kernelProxyLoss(forwardThrough(body, batch.x), sameClassMatrix(batch.y), options), [1]))));
-      batch.x.dispose();
-      batch.y.dispose();
+      losses.push(keep(tidy(() => reshape(kernelProxyLoss(forwardThrough(body, batch.x), pairLabels(batch), options), [1]))));
+      disposeBatch(batch);
       if (losses.length === batches) break;
     }
     // One readback for all batches.
