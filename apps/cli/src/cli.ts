@@ -13,10 +13,12 @@ import { errorMessage, EXIT_FAILURE, EXIT_SUCCESS, EXIT_USAGE, formatRunError, U
 import { trainHelpAfterFlags } from "./help.js";
 import { type BenchFlags, DEFAULT_BENCHMARKS_DOC, parseBenchFlags } from "./bench-options.js";
 import { runBenchKernels } from "./bench-command.js";
-import { parseTrainFlags, SCHEDULE_NAMES, type TrainFlags } from "./options.js";
+import { LABEL_KINDS, parseTrainFlags, SCHEDULE_NAMES, type TrainFlags } from "./options.js";
 import { writeJsonError } from "./report/json.js";
 import type { OutputStream } from "./report/reporter.js";
 import { runTrain } from "./train-command.js";
+import { runTransfer } from "./transfer-command.js";
+import { parseTransferFlags, type TransferFlags } from "./transfer-options.js";
 
 /** Output streams of `runCli`, and the environment it reads `MODULAR_DEBUG` from. */
 export interface CliIO {
@@ -82,6 +84,15 @@ function defineTrainCommand(program: Command, io: CliIO, onTrain: (flags: TrainF
   train.addOption(option("--limit-test <n>", "evaluate on the first n test samples (default: all)", data));
   train.addOption(option("--normalize", "normalise each channel with the training split's mean and standard deviation", data));
   train.addOption(option("--augment", "augment training images with random shifts of up to 4 pixels and left-right flips (for natural images such as CIFAR)", data));
+  train.addOption(
+    option(
+      "--labels <kind>",
+      `labels the hidden modules train from: ${LABEL_KINDS.join(", ")} (pair labels 1{yi = yj} only; the output layer then fits on --shots examples per class)`,
+      data,
+      "full",
+    ),
+  );
+  train.addOption(option("--shots <k>", "labelled examples per class for the output layer, with --labels pairwise (default: 1)", data));
 
   const training = "Training:";
   train.addOption(option("--epochs <n>", "epochs of each training phase (default: mlp 15, cnn 5, vgg 10, resnet 10)", training));
@@ -117,6 +128,63 @@ function defineTrainCommand(program: Command, io: CliIO, onTrain: (flags: TrainF
   train.addHelpText("after", () => trainHelpAfterFlags(io.stdout.columns ?? 80));
   train.action((flags: TrainFlags) => onTrain(flags));
   return train;
+}
+
+function defineTransferCommand(program: Command, onTransfer: (flags: TransferFlags) => Promise<void>): Command {
+  const transfer = program
+    .command("transfer")
+    .description(
+      "score how well trained bodies (every training module of a checkpoint but the last) transfer to a dataset, " +
+        "by their kernel proxy loss on its batches, and rank them",
+    );
+  transfer.exitOverride(throwFrom(transfer));
+
+  const bodies = "Bodies and target:";
+  transfer.addOption(
+    option("--body <dir>", "checkpoint folder of `modular train --checkpoint-dir`; repeat the flag for several bodies", bodies).argParser(
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    ),
+  );
+  transfer.addOption(option("--dataset <name>", "target dataset, as for `modular train` (required)", bodies));
+  transfer.addOption(
+    option("--data-dir <dir>", `folder of a dataset read from disk (fashion-mnist default: ${DEFAULT_FASHION_MNIST_DIR})`, bodies),
+  );
+  transfer.addOption(option("--csv-train <file>", "CSV file of the training split, for --dataset csv", bodies));
+  transfer.addOption(option("--csv-test <file>", "CSV file of the test split, for --dataset csv", bodies));
+  transfer.addOption(option("--csv-label <column>", "label column of the CSV files: a header name or an index from 0", bodies, "label"));
+  transfer.addOption(option("--limit-train <n>", "use the first n training samples for scoring and fitting (default: all)", bodies));
+  transfer.addOption(option("--limit-test <n>", "evaluate fitted bodies on the first n test samples (default: all)", bodies));
+  transfer.addOption(option("--normalize", "normalise each channel with the training split's mean and standard deviation", bodies));
+
+  const scoring = "Scoring and fitting:";
+  transfer.addOption(option("--batches <n>", "batches of training samples the score averages over", scoring, "10"));
+  transfer.addOption(option("--batch-size <n>", "samples per batch, for scoring and for fitting", scoring, "128"));
+  transfer.addOption(option("--seed <n>", "seed of the scored batches, the output layers and the shuffles", scoring, "1"));
+  transfer.addOption(
+    option("--fit-epochs <n>", "also fit an output layer on each frozen body for n epochs and report its test accuracy (default: score only)", scoring),
+  );
+  transfer.addOption(option("--fit-lr <rate>", "Adam learning rate of the output-layer fit", scoring, "0.01"));
+  const backends = listBackends().sort().join(", ");
+  transfer.addOption(option("--backend <name>", `tensor backend: ${backends}`, scoring, "cpu"));
+
+  const output = "Output:";
+  transfer.addOption(option("--json", "print one JSON object per line (score, fit, ranking), and nothing else on stdout", output));
+  transfer.addHelpOption(new Option("-h, --help", "print this help").helpGroup(output));
+  transfer.addHelpText(
+    "after",
+    [
+      "",
+      "The score is the mean kernel proxy loss (Duan et al. 2021) of the body's output on the target's batches:",
+      "the lower it is, the better the body is predicted to transfer.",
+      "",
+      "Exit status: 0 on success, 1 when a run fails (e.g. a malformed checkpoint), 2 for an invalid command line.",
+      "",
+      "Example:",
+      "  modular transfer --body runs/mnist --body runs/random --dataset fashion-mnist --fit-epochs 1",
+    ].join("\n"),
+  );
+  transfer.action((flags: TransferFlags) => onTransfer(flags));
+  return transfer;
 }
 
 function defineBenchCommand(program: Command, onKernels: (flags: BenchFlags) => Promise<void>): Command {
@@ -180,6 +248,7 @@ function createProgram(
   io: CliIO,
   onTrain: (flags: TrainFlags) => Promise<void>,
   onBenchKernels: (flags: BenchFlags) => Promise<void>,
+  onTransfer: (flags: TransferFlags) => Promise<void>,
 ): Command {
   const program = new Command("modular")
     .description("Train deep networks without end-to-end backpropagation.")
@@ -199,11 +268,13 @@ function createProgram(
     .addHelpText(
       "after",
       '\nRun "modular train --help" for the training methods, models and datasets, ' +
+        '"modular transfer --help" for transferability estimation, ' +
         'and "modular bench kernels --help" for the kernel benchmark.',
     );
   program.exitOverride(throwFrom(program));
 
   defineTrainCommand(program, io, onTrain);
+  defineTransferCommand(program, onTransfer);
   defineBenchCommand(program, onBenchKernels);
   return program;
 }
@@ -296,7 +367,12 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     json = config.json;
     await runBenchKernels(config, io.stdout, typedCommandLine(env, argv));
   };
-  const program = createProgram(io, onTrain, onBenchKernels);
+  const onTransfer = async (flags: TransferFlags): Promise<void> => {
+    const config = parseTransferFlags(flags);
+    json = config.json;
+    await runTransfer(config, io.stdout);
+  };
+  const program = createProgram(io, onTrain, onBenchKernels, onTransfer);
 
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -6,7 +6,7 @@
  */
 import { BenchConfigError, BenchDocumentError, BenchUnavailableError } from "@modular/bench";
 import { DatasetFormatError, DatasetNotFoundError } from "@modular/datasets";
-import { ConfigError, NonFiniteLossError } from "@modular/nn";
+import { CheckpointFormatError, ConfigError, NonFiniteLossError } from "@modular/nn";
 import { BackendError, DTypeError, InvalidArgumentError, ShapeError } from "@modular/tensor";
 
 export const EXIT_SUCCESS = 0;
@@ -32,6 +32,7 @@ export class UsageError extends Error {
 const LIBRARY_ERRORS: readonly (abstract new (...args: never[]) => Error)[] = [
   ConfigError,
   NonFiniteLossError,
+  CheckpointFormatError,
   DatasetFormatError,
   DatasetNotFoundError,
   ShapeError,

@@ -35,6 +35,8 @@ export interface TrainFlags {
   readonly csvLabel: string;
   readonly normalize?: boolean;
   readonly augment?: boolean;
+  readonly labels: string;
+  readonly shots?: string;
   readonly schedule: string;
   readonly warmup: string;
   readonly lrStep?: string;
@@ -61,6 +63,8 @@ export interface TrainConfig {
   readonly normalize: boolean;
   /** Augment training images: random crop after zero padding, and horizontal flips. */
   readonly augment: boolean;
+  /** Labels of the hidden modules' training data (`--labels`). */
+  readonly labels: LabelChoice;
   /** Epochs of each training phase. */
   readonly epochs: number;
   readonly batchSize: number;
@@ -84,6 +88,15 @@ export interface TrainConfig {
   readonly resume: string | undefined;
 }
 
+/**
+ * `--labels full`: every phase trains on class labels. `--labels pairwise`:
+ * the hidden modules train on pair labels only, and the output layer on
+ * `shots` labelled examples per class.
+ */
+export type LabelChoice = { readonly kind: "full" } | { readonly kind: "pairwise"; readonly shots: number };
+
+export const LABEL_KINDS = ["full", "pairwise"] as const;
+
 /** A learning-rate schedule and the flags that describe it, for the run header. */
 export interface ScheduleChoice {
   readonly schedule: LrSchedule;
@@ -94,7 +107,7 @@ export interface ScheduleChoice {
 export const SCHEDULE_NAMES = ["constant", "step", "cosine"] as const;
 
 /** Largest `--seed`, because the shuffles of `@modular/datasets` take a 32-bit unsigned seed. */
-const MAX_SEED = 2 ** 32 - 1;
+export const MAX_SEED = 2 ** 32 - 1;
 
 const INTEGER = /^[+-]?\d+$/;
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
@@ -169,7 +182,7 @@ function parseOptimizer(kind: string, lr: number, weightDecay: number, momentumT
   throw new UsageError(`Unknown optimizer "${kind}". Valid optimizers: ${valid}.`);
 }
 
-function parseBackend(name: string): string {
+export function parseBackend(name: string): string {
   const valid = listBackends();
   if (!valid.includes(name)) {
     throw new UsageError(`Unknown backend "${name}". Valid backends: ${[...valid].sort().join(", ")}.`);
@@ -177,7 +190,7 @@ function parseBackend(name: string): string {
   return name;
 }
 
-function parseLimit(flag: string, text: string | undefined): number | undefined {
+export function parseLimit(flag: string, text: string | undefined): number | undefined {
   return text === undefined ? undefined : parseInteger(flag, text, 1);
 }
 
@@ -252,7 +265,10 @@ function parseModelShape(flags: TrainFlags, model: ModelEntry): { hidden: number
 }
 
 /** Validates the data flags against the dataset: which location flags apply, and whether it has images to augment. */
-function parseData(flags: TrainFlags, dataset: DatasetEntry): DataLocation {
+export function parseData(
+  flags: Pick<TrainFlags, "dataDir" | "csvTrain" | "csvTest" | "csvLabel" | "augment">,
+  dataset: DatasetEntry,
+): DataLocation {
   if (flags.dataDir !== undefined && dataset.reads !== "folder") {
     const readers = DATASETS.filter((entry) => entry.reads === "folder").map((entry) => entry.name);
     throw new UsageError(
@@ -278,6 +294,21 @@ function parseData(flags: TrainFlags, dataset: DatasetEntry): DataLocation {
   };
 }
 
+/** Validates `--labels` and `--shots`. */
+function parseLabels(flags: TrainFlags): LabelChoice {
+  const kind = flags.labels;
+  if (!(LABEL_KINDS as readonly string[]).includes(kind)) {
+    throw new UsageError(`Unknown label kind "${kind}" for --labels. Valid kinds: ${LABEL_KINDS.join(", ")}.`);
+  }
+  if (kind === "full") {
+    if (flags.shots !== undefined) {
+      throw new UsageError("--shots applies only to --labels pairwise, because with --labels full every phase sees every label.");
+    }
+    return { kind: "full" };
+  }
+  return { kind: "pairwise", shots: flags.shots === undefined ? 1 : parseInteger("--shots", flags.shots, 1) };
+}
+
 /** Validates every `train` flag. Throws `UsageError` on the first invalid one, in the order of `--help`. */
 export function parseTrainFlags(flags: TrainFlags): TrainConfig {
   const method = findEntry(METHODS, flags.method, "method");
@@ -286,6 +317,7 @@ export function parseTrainFlags(flags: TrainFlags): TrainConfig {
 
   const dataset = findEntry(DATASETS, flags.dataset, "dataset");
   const location = parseData(flags, dataset);
+  const labels = parseLabels(flags);
 
   const epochs = flags.epochs === undefined ? model.defaultEpochs : parseInteger("--epochs", flags.epochs, 1);
   const batchSize = parseInteger("--batch-size", flags.batchSize, 1);
@@ -313,6 +345,7 @@ export function parseTrainFlags(flags: TrainFlags): TrainConfig {
     location,
     normalize: flags.normalize === true,
     augment: flags.augment === true,
+    labels,
     epochs,
     batchSize,
     optimizer,

@@ -4,14 +4,14 @@
  * `@modular/nn`, and draws its events. The training itself happens in the
  * libraries.
  */
-import { augmented, type Dataset, normalizeSplit } from "@modular/datasets";
+import { augmented, type Dataset, normalizeSplit, pairLabelled, sampleShots, type ShotSubset } from "@modular/datasets";
 import { train } from "@modular/nn";
 import { setBackend } from "@modular/tensor";
 import { UsageError } from "./errors.js";
 import type { TrainConfig } from "./options.js";
 import { HumanReporter } from "./report/human.js";
 import { JsonReporter } from "./report/json.js";
-import type { OutputStream, Reporter, RunDescription } from "./report/reporter.js";
+import type { OutputStream, Reporter, RunDescription, RunLabels } from "./report/reporter.js";
 
 /**
  * The augmentation of `--augment`: shifts of up to 4 pixels (zero padding,
@@ -25,7 +25,7 @@ const AUGMENTATION = { cropPadding: 4, horizontalFlip: true } as const;
  * is undefined. `split` names the dataset split in the error message, e.g.
  * "the mnist training split".
  */
-function firstSamples(dataset: Dataset, limit: number | undefined, flag: string, split: string): Dataset {
+export function firstSamples(dataset: Dataset, limit: number | undefined, flag: string, split: string): Dataset {
   if (limit === undefined) return dataset;
   if (limit > dataset.size) {
     throw new UsageError(
@@ -34,6 +34,25 @@ function firstSamples(dataset: Dataset, limit: number | undefined, flag: string,
     );
   }
   return dataset.slice(0, limit);
+}
+
+/** Draws `shots` labelled examples per class of `dataset` with `seed`, or throws `UsageError` if a class has fewer. */
+function drawShots(dataset: Dataset, shots: number, seed: number): ShotSubset {
+  const counts = dataset.classCounts();
+  const fewest = Math.min(...counts);
+  if (shots > fewest) {
+    throw new UsageError(
+      `Invalid value "${shots}" for --shots: class ${counts.indexOf(fewest)} has only ${fewest} training samples. ` +
+        `Expected an integer from 1 to ${fewest}.`,
+    );
+  }
+  return sampleShots(dataset, shots, seed);
+}
+
+function runLabels(shots: ShotSubset | undefined): RunLabels {
+  if (shots === undefined) return { kind: "full" };
+  const perClass = shots.dataset.size / shots.dataset.classes;
+  return { kind: "pairwise", shots: perClass, indices: Array.from(shots.indices) };
 }
 
 /** Runs `modular train` with `config`, writing progress to `stdout`. Throws what the libraries throw. */
@@ -51,7 +70,11 @@ export async function runTrain(config: TrainConfig, stdout: OutputStream): Promi
   const data = config.normalize ? normalizeSplit(limited) : limited;
   const trainSet = data.train;
   const testSet = data.test;
-  const trainSource = config.augment ? augmented(trainSet, AUGMENTATION) : trainSet;
+  const labelledSource = config.augment ? augmented(trainSet, AUGMENTATION) : trainSet;
+  // With pair labels, the hidden phases read a source whose batches carry no class ids, and the
+  // output layer fits on a seeded k-shot subset of the (unaugmented) training split.
+  const shots = config.labels.kind === "pairwise" ? drawShots(trainSet, config.labels.shots, config.seed) : undefined;
+  const trainSource = shots === undefined ? labelledSource : pairLabelled(labelledSource);
 
   const modelOptions = { hidden: config.hidden, width: config.width, sampleShape: trainSet.sampleShape, classes: trainSet.classes };
   const model = config.model.build(modelOptions, config.seed);
@@ -74,6 +97,7 @@ export async function runTrain(config: TrainConfig, stdout: OutputStream): Promi
     maxGradNorm: config.maxGradNorm,
     normalize: config.normalize,
     augment: config.augment,
+    labels: runLabels(shots),
     checkpointDir: config.checkpoint?.dir,
     resumedFrom: config.resume,
   };
@@ -86,6 +110,7 @@ export async function runTrain(config: TrainConfig, stdout: OutputStream): Promi
       modules,
       method,
       train: trainSource,
+      ...(shots === undefined ? {} : { labelled: shots.dataset }),
       test: testSet,
       epochs: config.epochs,
       batchSize: config.batchSize,

@@ -87,6 +87,40 @@ describe("training settings", () => {
     expect(stdout).toContain("augmented: crop with padding 4, horizontal flip\n");
   });
 
+  test("--labels pairwise lists the labelled examples", async () => {
+    const argv = ["train", ...SMALL_RUN, "--limit-train", "500", "--epochs", "1", "--labels", "pairwise", "--shots", "2"];
+    const { code, stdout } = await run(argv);
+
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/pair labels only for the hidden modules; output layer fitted on 20 labelled examples \(2 per class\), training indices (\d+, ){19}\d+\n/);
+    expect(stdout).toContain("module 2/2: output layer, cross-entropy (200 epochs of 1 steps)");
+    expect(stdout).toMatch(/Test accuracy: \d+\.\d\d %/);
+  });
+
+  test("--labels pairwise in --json names the indices", async () => {
+    const argv = ["train", ...SMALL_RUN, "--limit-train", "500", "--epochs", "1", "--labels", "pairwise", "--json"];
+    const { code, stdout } = await run(argv);
+
+    expect(code).toBe(0);
+    const start = events(stdout)[0]!;
+    expect(start.labelKind).toBe("pairs");
+    expect(start.labelledSamples).toBe(10);
+    const labels = start.labels as { kind: string; shots: number; indices: number[] };
+    expect(labels.kind).toBe("pairwise");
+    expect(labels.shots).toBe(1);
+    expect(labels.indices).toHaveLength(10);
+    expect(labels.indices.every((index) => Number.isInteger(index) && index >= 0 && index < 500)).toBe(true);
+  });
+
+  test("--labels pairwise rejects backprop", async () => {
+    const { code, stdout, stderr } = await run(["train", "--method", "backprop", ...SMALL_RUN, "--labels", "pairwise"]);
+
+    expect(code).toBe(1);
+    expect(stderr).toContain('backprop (phase "end-to-end backprop") needs class labels, but the training data has pair labels only.');
+    expect(stderr).toContain("--labels full");
+    expect(stdout).not.toContain("Phase 1");
+  });
+
   test("--json reports the settings", async () => {
     const argv = ["train", "--method", "backprop", ...SMALL_RUN, "--epochs", "1", "--schedule", "step", "--lr-step", "1", "--json"];
 
@@ -98,6 +132,7 @@ describe("training settings", () => {
     expect(start.weightDecay).toBe(0);
     expect(start.maxGradNorm).toBeNull();
     expect(start.augment).toBe(false);
+    expect(start.labels).toEqual({ kind: "full" });
   });
 });
 

@@ -3,7 +3,7 @@ import { run, SMALL_RUN } from "./run-cli.js";
 
 /** Command lines that must fail with status 2, and a part of the message each must print. */
 const USAGE_ERRORS: readonly [string, readonly string[], string][] = [
-  ["unknown command", ["fit"], "unknown command 'fit'\nValid commands: bench, train."],
+  ["unknown command", ["fit"], "unknown command 'fit'\nValid commands: bench, train, transfer."],
   ["unknown flag", ["train", "--speed", "3"], "unknown option '--speed'"],
   ["unknown top-level flag", ["--speed"], "unknown option '--speed'"],
   ["extra argument", ["train", "mnist"], "too many arguments for 'train'"],
@@ -49,6 +49,15 @@ const USAGE_ERRORS: readonly [string, readonly string[], string][] = [
   ["zero gradient norm", ["train", "--max-grad-norm", "0"], 'Invalid value "0" for --max-grad-norm: out of range.'],
   ["checkpoint interval without folder", ["train", "--checkpoint-every", "2"], "--checkpoint-every needs --checkpoint-dir"],
   ["zero checkpoint interval", ["train", "--checkpoint-every", "0"], 'Invalid value "0" for --checkpoint-every: out of range.'],
+  ["unknown label kind", ["train", "--labels", "pairs"], 'Unknown label kind "pairs" for --labels. Valid kinds: full, pairwise.'],
+  ["shots with full labels", ["train", "--shots", "5"], "--shots applies only to --labels pairwise"],
+  ["zero shots", ["train", "--labels", "pairwise", "--shots", "0"], 'Invalid value "0" for --shots: out of range. Expected an integer >= 1.'],
+  ["fractional shots", ["train", "--labels", "pairwise", "--shots", "1.5"], 'Invalid value "1.5" for --shots: not an integer.'],
+  [
+    "more shots than a class has",
+    ["train", "--labels", "pairwise", "--shots", "30", "--limit-train", "100", "--epochs", "1"],
+    'Invalid value "30" for --shots: class',
+  ],
   [
     "train limit above dataset size",
     ["train", "--limit-train", "8005", "--epochs", "1"],

@@ -25,5 +25,14 @@ export { type IdxArray, isGzip, parseIdx } from "./idx.js";
 export { datasetFromIdx, type IdxDatasetOptions } from "./idx-dataset.js";
 export { MNIST_SAMPLE_SHAPE } from "./mnist-embedded.js";
 export { type ChannelStatistics, channelStatistics, normalize, normalizeSplit } from "./normalize.js";
+export {
+  type HostBatchSource,
+  type PairBatch,
+  PairLabelledSource,
+  pairLabelled,
+  pairMatrix,
+  sampleShots,
+  type ShotSubset,
+} from "./pairwise.js";
 export { prefetch, prefetchBatches } from "./prefetch.js";
 export { type ShuffleKey, shuffledIndices } from "./shuffle.js";

@@ -33,6 +33,7 @@ export {
   infoNceLoss,
   fixedRandomObjective,
   infoProObjective,
+  pairSimilarityMatchingLoss,
   predObjective,
   predSimObjective,
   similarityMatchingLoss,
@@ -56,3 +57,12 @@ export {
   simProxy,
 } from "./schemes.js";
 export { PROXY_PRESETS, type PresetSplit, type ProxyPreset } from "./presets.js";
+export { averageRanks, spearmanCorrelation } from "./rank-correlation.js";
+export {
+  fitOutputLayer,
+  type OutputFit,
+  type OutputFitOptions,
+  type TransferScore,
+  type TransferScoreOptions,
+  transferScore,
+} from "./transfer.js";

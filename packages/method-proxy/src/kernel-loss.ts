@@ -10,9 +10,7 @@
  * The loss needs only the pairwise labels 1{yᵢ = yⱼ}, never the classes.
  */
 import {
-  cast,
   div,
-  equal,
   exp,
   formatShape,
   matmul,
@@ -129,11 +127,8 @@ export function kernelMatrix(features: Tensor, kernel: KernelName = "cosine", si
   return exp(div(squaredDistance, -2 * sigma * sigma));
 }
 
-/** [N, N] float32 matrix with 1 where yᵢ = yⱼ: the pairwise labels. */
-export function sameClassMatrix(labels: Tensor): Tensor {
-  const n = labels.shape[0]!;
-  return cast(equal(reshape(labels, [n, 1]), reshape(labels, [1, n])), "float32");
-}
+/** [N, N] float32 matrix with 1 where yᵢ = yⱼ: the pairwise labels. Defined in `@modular/nn`. */
+export { sameClassMatrix } from "@modular/nn";
 
 /**
  * Compute the kernel proxy loss of `features` [N, ...] given the pairwise labels

@@ -6,7 +6,7 @@
  * representation. No gradient crosses a module boundary: each phase's tape
  * watches only the parameters of the module it trains.
  */
-import { ConfigError, forwardThrough, type Module, type Phase, parametersOf, tapeFor } from "@modular/nn";
+import { ConfigError, forwardThrough, type Module, pairLabels, type Phase, parametersOf, tapeFor } from "@modular/nn";
 import type { TrainingContext, TrainingMethod } from "@modular/nn";
 import { clipped, outputPhase } from "./local.js";
 import {
@@ -14,13 +14,12 @@ import {
   KERNEL_NAMES,
   type KernelLossOptions,
   kernelProxyLoss,
-  sameClassMatrix,
 } from "./kernel-loss.js";
 
 export interface KernelProxyOptions extends KernelLossOptions {
   /** Epochs of each hidden-module phase. Default: the run's epochs. */
   readonly hiddenEpochs?: number;
-  /** Epochs of the output-module phase. Default: the run's epochs. */
+  /** Epochs of the output-module phase. Default: the run's epochs, more with a small labelled subset (see `outputPhase`). */
   readonly outputEpochs?: number;
   /**
    * Learning rate of the output-module phase. Default: 10 × the run's rate.
@@ -68,6 +67,7 @@ function hiddenPhase(modules: readonly Module[], index: number, epochs: number, 
   return {
     label: `${name}: kernel proxy loss`,
     epochs,
+    labelKind: "pairs",
     trainable: [target],
     optimizers: [optimizer],
     begin() {
@@ -76,7 +76,7 @@ function hiddenPhase(modules: readonly Module[], index: number, epochs: number, 
     step(batch) {
       const input = forwardThrough(frozen, batch.x);
       const tape = tapeFor(parameters);
-      const loss = tape.record(() => kernelProxyLoss(target.forward(input), sameClassMatrix(batch.y), options));
+      const loss = tape.record(() => kernelProxyLoss(target.forward(input), pairLabels(batch), options));
       optimizer.step(parameters, clipped(tape.gradient(loss, parameters.map((p) => p.value)), context));
       return { losses: { [name]: loss } };
     },
@@ -101,14 +101,13 @@ export function kernelProxy(options: KernelProxyOptions = {}): TrainingMethod {
         );
       }
       const hiddenEpochs = options.hiddenEpochs ?? context.epochs;
-      const outputEpochs = options.outputEpochs ?? context.epochs;
       const phases: Phase[] = [];
       for (let index = 0; index < modules.length - 1; index++) {
         phases.push(hiddenPhase(modules, index, hiddenEpochs, options, context));
       }
       const outputOptimizer = context.createOptimizer();
       outputOptimizer.lr = options.outputLr ?? outputOptimizer.lr * OUTPUT_LR_FACTOR;
-      phases.push(outputPhase(modules, context, outputEpochs, outputOptimizer));
+      phases.push(outputPhase(modules, context, options.outputEpochs, outputOptimizer));
       return phases;
     },
   };

@@ -4,7 +4,7 @@
  * a feature vector: a vector output as it is, an image output [C, H, W]
  * averaged over its spatial positions to [C].
  */
-import { crossEntropy, Flatten, Linear, Module, mse, ReLU, Sequential } from "@modular/nn";
+import { classLabels, crossEntropy, Flatten, Linear, Module, mse, pairLabels, ReLU, Sequential } from "@modular/nn";
 import {
   add,
   cast,
@@ -74,6 +74,18 @@ export function similarityMatchingLoss(features: Tensor, labels: Tensor, classes
   return mse(similarityMatrix(features), target);
 }
 
+/**
+ * `similarityMatchingLoss` computed from the pair labels `pairs` [N, N]
+ * instead of the classes. The centred one-hot rows of C classes have
+ * cosine similarity 1 within a class and −1/(C − 1) across classes, so the
+ * target is (C·pairs − 1)/(C − 1), which needs no class id. With one class
+ * every centred row is zero, and the target is 0.
+ */
+export function pairSimilarityMatchingLoss(features: Tensor, pairs: Tensor, classes: number): Tensor {
+  const target = classes < 2 ? mul(pairs, 0) : mul(sub(mul(pairs, classes), 1), 1 / (classes - 1));
+  return mse(similarityMatrix(features), target);
+}
+
 /** Build a linear classifier from the module features to the classes, with zero initial weights. */
 function zeroClassifier(context: ObjectiveContext): Module {
   const linear = new Linear(featureCount(context.outputShape), context.classes, { init: "zeros" });
@@ -87,7 +99,7 @@ function zeroClassifier(context: ObjectiveContext): Module {
 export function predObjective(): ObjectiveFactory {
   return (context) => {
     const head = zeroClassifier(context);
-    return { heads: [head], loss: (h, batch) => crossEntropy(head.forward(h), batch.y) };
+    return { heads: [head], loss: (h, batch) => crossEntropy(head.forward(h), classLabels(batch, "the pred loss")) };
   };
 }
 
@@ -101,7 +113,8 @@ export function simObjective(): ObjectiveFactory {
     const features = new FeatureVector();
     return {
       heads: [],
-      loss: (h, batch) => similarityMatchingLoss(features.forward(h), batch.y, context.classes),
+      labelKind: "pairs",
+      loss: (h, batch) => pairSimilarityMatchingLoss(features.forward(h), pairLabels(batch), context.classes),
     };
   };
 }
@@ -117,8 +130,9 @@ export function predSimObjective(beta = 0.99): ObjectiveFactory {
     return {
       heads: [head],
       loss: (h, batch) => {
-        const pred = crossEntropy(head.forward(h), batch.y);
-        const sim = similarityMatchingLoss(features.forward(h), batch.y, context.classes);
+        const labels = classLabels(batch, "the pred term of the predsim loss");
+        const pred = crossEntropy(head.forward(h), labels);
+        const sim = similarityMatchingLoss(features.forward(h), labels, context.classes);
         return add(mul(pred, 1 - beta), mul(sim, beta));
       },
     };
@@ -146,7 +160,7 @@ function classifierHead(context: ObjectiveContext, depth: number, width: number,
 export function auxClassifierObjective(depth = 1, width = 256): ObjectiveFactory {
   return (context) => {
     const head = classifierHead(context, depth, width, 0);
-    return { heads: [head], loss: (h, batch) => crossEntropy(head.forward(h), batch.y) };
+    return { heads: [head], loss: (h, batch) => crossEntropy(head.forward(h), classLabels(batch, "the auxiliary classifier loss")) };
   };
 }
 
@@ -158,7 +172,11 @@ export function auxClassifierObjective(depth = 1, width = 256): ObjectiveFactory
 export function fixedRandomObjective(): ObjectiveFactory {
   return (context) => {
     const head = classifierHead(context, 1, 0, 100);
-    return { heads: [], fixedHeads: [head], loss: (h, batch) => crossEntropy(head.forward(h), batch.y) };
+    return {
+      heads: [],
+      fixedHeads: [head],
+      loss: (h, batch) => crossEntropy(head.forward(h), classLabels(batch, "the fixed random classifier loss")),
+    };
   };
 }
 
@@ -169,7 +187,7 @@ export function fixedRandomObjective(): ObjectiveFactory {
 export function cascadeObjective(width = 128): ObjectiveFactory {
   return (context) => {
     const head = classifierHead(context, 2, width, 200);
-    return { heads: [head], loss: (h, batch) => crossEntropy(head.forward(h), batch.y) };
+    return { heads: [head], loss: (h, batch) => crossEntropy(head.forward(h), classLabels(batch, "the cascade classifier loss")) };
   };
 }
 
@@ -191,7 +209,8 @@ export function auxSimObjective(dimension = 128): ObjectiveFactory {
     ]);
     return {
       heads: [head],
-      loss: (h, batch) => similarityMatchingLoss(head.forward(h), batch.y, context.classes),
+      labelKind: "pairs",
+      loss: (h, batch) => pairSimilarityMatchingLoss(head.forward(h), pairLabels(batch), context.classes),
     };
   };
 }
@@ -210,6 +229,7 @@ export function infoProObjective(base: ObjectiveFactory, weight = 1): ObjectiveF
     ]);
     return {
       heads: [...inner.heads, decoder],
+      ...(inner.labelKind === undefined ? {} : { labelKind: inner.labelKind }),
       ...(inner.fixedHeads === undefined ? {} : { fixedHeads: inner.fixedHeads }),
       loss: (h, batch, input, forward) => {
         const target = reshape(batch.x, [batch.x.shape[0]!, -1]);
@@ -277,6 +297,7 @@ export function contrastiveObjective(options: ContrastiveOptions = {}): Objectiv
     let step = 0;
     return {
       heads: [head],
+      labelKind: "pairs",
       loss: (h, _batch, input, forward) => {
         const keep = greater(randomUniform(input.shape, { seed: context.seed, stream: step++ }), drop);
         const view = mul(input, mul(cast(keep, "float32"), 1 / (1 - drop)));

@@ -4,6 +4,7 @@
  * on the output.
  */
 import { clipGradNorm } from "./clip.js";
+import { classLabels } from "./labels.js";
 import { crossEntropy } from "./losses.js";
 import type { Phase, TrainingContext, TrainingMethod } from "./method.js";
 import { forwardThrough, type Module } from "./module.js";
@@ -23,7 +24,7 @@ export function backprop(): TrainingMethod {
           optimizers: [optimizer],
           step(batch) {
             const tape = tapeFor(parameters);
-            const loss = tape.record(() => crossEntropy(forwardThrough(modules, batch.x), batch.y));
+            const loss = tape.record(() => crossEntropy(forwardThrough(modules, batch.x), classLabels(batch, "backprop")));
             const grads = tape.gradient(loss, parameters.map((p) => p.value));
             const maxNorm = context.maxGradNorm;
             optimizer.step(parameters, maxNorm === undefined ? grads : clipGradNorm(grads, maxNorm).grads);

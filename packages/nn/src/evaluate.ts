@@ -6,6 +6,7 @@
 import { add, argmax, cast, concat, equal, greater, keep, less, matmul, mul, oneHot, reshape, sum, tidy, transpose, zeros } from "@modular/tensor";
 import type { Tensor } from "@modular/tensor";
 import { ConfigError } from "./errors.js";
+import { classLabels, disposeBatch } from "./labels.js";
 import type { BatchSource } from "./method.js";
 import { forwardThrough, type Module } from "./module.js";
 
@@ -71,6 +72,9 @@ export async function evaluate(
   if (!Number.isInteger(batchSize) || batchSize <= 0) {
     throw new ConfigError(`evaluate: batchSize ${batchSize} is invalid; it must be a positive integer.`);
   }
+  if (source.labelKind === "pairs") {
+    throw new ConfigError("evaluate: the source has pair labels only, but accuracy needs class labels. Evaluate on a source with class labels.");
+  }
   const classes = source.classes;
   const width = 1 + (settings.top5 === true ? 1 : 0) + (settings.confusionMatrix === true ? classes * classes : 0);
 
@@ -79,9 +83,8 @@ export async function evaluate(
   let counts: Tensor = keep(zeros([width]));
   try {
     for (const batch of source.batches({ batchSize, shuffle: false })) {
-      const next = tidy(() => add(counts, batchCounts(forwardThrough(modules, batch.x), batch.y, classes, settings)));
-      batch.x.dispose();
-      batch.y.dispose();
+      const next = tidy(() => add(counts, batchCounts(forwardThrough(modules, batch.x), classLabels(batch, "evaluate"), classes, settings)));
+      disposeBatch(batch);
       counts.dispose();
       counts = keep(next);
     }

@@ -13,6 +13,10 @@ export interface RunStartEvent {
   /** Parameters of the method's auxiliary modules (local heads), dropped at inference. */
   readonly auxiliaryParameters: number;
   readonly trainSamples: number;
+  /** Labels of the training data: "pairs" when the hidden phases see pair labels only. */
+  readonly labelKind: "classes" | "pairs";
+  /** Samples of the labelled subset that phases with `data: "labelled"` train on; 0 without one. */
+  readonly labelledSamples: number;
   readonly testSamples: number;
   readonly phases: readonly { readonly label: string; readonly epochs: number }[];
 }
@@ -25,6 +29,8 @@ export interface PhaseStartEvent {
   readonly label: string;
   readonly epochs: number;
   readonly stepsPerEpoch: number;
+  /** Samples of the data the phase trains on: the training set, or the labelled subset. */
+  readonly samples: number;
 }
 
 /** Mean losses over the last logging interval. */

@@ -47,7 +47,19 @@ export type * from "./events.js";
 export { INIT_NAMES, type InitName, type InitOptions, initTensor } from "./init.js";
 export { Flatten, Linear, type LinearOptions, ReLU, Sigmoid, Tanh } from "./layers.js";
 export { crossEntropy, mse } from "./losses.js";
-export type { Batch, BatchOptions, BatchSource, Phase, StepMetrics, TrainingContext, TrainingMethod } from "./method.js";
+export { classLabels, disposeBatch, MissingClassLabelsError, pairLabels, sameClassMatrix } from "./labels.js";
+export type {
+  Batch,
+  BatchOptions,
+  BatchSource,
+  LabelKind,
+  LabelledBatch,
+  PairBatch,
+  Phase,
+  StepMetrics,
+  TrainingContext,
+  TrainingMethod,
+} from "./method.js";
 export { forwardThrough, Module, ModuleBuffer, NamedTensor, Parameter, Sequential } from "./module.js";
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from "./normalization.js";
 export {

@@ -11,11 +11,36 @@ import type { Tensor } from "@modular/tensor";
 import type { Module } from "./module.js";
 import type { Optimizer, OptimizerSpec } from "./optim.js";
 
-/** One mini-batch: inputs [B, ...sampleShape] float32 and labels [B] int32. */
-export interface Batch {
+/** A mini-batch with class labels: inputs `x` [B, ...sampleShape] float32 and labels `y` [B] int32. */
+export interface LabelledBatch {
   readonly x: Tensor;
   readonly y: Tensor;
+  readonly pairs?: undefined;
 }
+
+/**
+ * A mini-batch with pair labels only: inputs `x` [B, ...sampleShape] float32
+ * and `pairs` [B, B] float32, 1 where samples i and j share a class and 0
+ * otherwise. It carries no class ids: the pairs reveal which samples of the
+ * batch share a class, never which class that is.
+ */
+export interface PairBatch {
+  readonly x: Tensor;
+  readonly pairs: Tensor;
+  readonly y?: undefined;
+}
+
+/**
+ * One mini-batch. A step reads its labels through `classLabels` (which
+ * rejects a `PairBatch`) or `pairLabels` (which accepts both kinds).
+ */
+export type Batch = LabelledBatch | PairBatch;
+
+/**
+ * The labels a source yields or a phase reads: "classes" (class ids, from
+ * which pair labels follow) or "pairs" (the pair labels 1{yᵢ = yⱼ} only).
+ */
+export type LabelKind = "classes" | "pairs";
 
 /** Metrics of one phase step. The tensors stay on the device, and the runner reads them at logging intervals. */
 export interface StepMetrics {
@@ -29,6 +54,8 @@ export interface BatchSource {
   readonly size: number;
   /** Number of classes of the labels. */
   readonly classes: number;
+  /** Labels of its batches: "classes" (`LabelledBatch`, the default) or "pairs" (`PairBatch`). */
+  readonly labelKind?: LabelKind;
   /** Shape of one sample, e.g. [1, 28, 28], if the source has one fixed shape. */
   readonly sampleShape?: readonly number[];
   /** Batches of one epoch; with `shuffle`, the order depends only on (seed, epoch). */
@@ -56,6 +83,14 @@ export interface TrainingContext {
   readonly seed: number;
   /** Number of classes of the task. */
   readonly classes: number;
+  /** Labels of the training batches: "pairs" when the hidden phases must learn from pair labels alone. Default "classes". */
+  readonly labelKind?: LabelKind;
+  /**
+   * Number of samples of the run's labelled subset (`TrainOptions.labelled`),
+   * on which phases with `data: "labelled"` train; undefined when the run
+   * has none and those phases train on the training data.
+   */
+  readonly labelledSamples?: number;
   /** Shape of one input sample, when the training source reports it. Methods size auxiliary heads from it. */
   readonly sampleShape?: readonly number[];
   /** The optimizer spec chosen by the user (kind and learning rate). */
@@ -73,6 +108,19 @@ export interface Phase {
   /** Shown in progress output, e.g. "module 1/2: kernel proxy loss". */
   readonly label: string;
   readonly epochs: number;
+  /**
+   * Labels that `step` reads: "classes" (the default) or "pairs". The runner
+   * rejects, before training starts, a phase that reads "classes" from a
+   * source of pair labels only.
+   */
+  readonly labelKind?: LabelKind;
+  /**
+   * Data the phase trains on: "train" (the default) or "labelled", the run's
+   * labelled subset when it has one (`TrainOptions.labelled`) and the
+   * training data otherwise. An output layer fitted from k labelled examples
+   * per class uses "labelled".
+   */
+  readonly data?: "train" | "labelled";
   /** Modules whose parameters this phase updates. */
   readonly trainable: readonly Module[];
   /**

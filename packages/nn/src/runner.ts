@@ -15,6 +15,7 @@ import { checkMaxNorm } from "./clip.js";
 import { ConfigError, NonFiniteLossError } from "./errors.js";
 import { evaluate } from "./evaluate.js";
 import type { TrainingEvent } from "./events.js";
+import { disposeBatch, MissingClassLabelsError } from "./labels.js";
 import type { BatchSource, Phase, TrainingContext, TrainingMethod } from "./method.js";
 import type { Module } from "./module.js";
 import { createOptimizer, type OptimizerSpec } from "./optim.js";
@@ -42,6 +43,13 @@ export interface TrainOptions {
   readonly modules: readonly Module[];
   readonly method: TrainingMethod;
   readonly train: BatchSource;
+  /**
+   * A few labelled examples for the phases with `data: "labelled"`, such as
+   * an output layer fitted from k examples per class while `train` has pair
+   * labels only. Must yield class labels. Default none: those phases train
+   * on `train`.
+   */
+  readonly labelled?: BatchSource;
   /** Evaluated after the last phase when given. */
   readonly test?: BatchSource;
   /** Epochs per phase. */
@@ -159,12 +167,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     batchSize: options.batchSize,
     seed,
     classes: options.train.classes,
+    labelKind: options.train.labelKind ?? "classes",
+    ...(options.labelled === undefined ? {} : { labelledSamples: options.labelled.size }),
     ...(options.train.sampleShape === undefined ? {} : { sampleShape: options.train.sampleShape }),
     optimizer: options.optimizer,
     createOptimizer: () => createOptimizer(options.optimizer),
     ...(options.maxGradNorm === undefined ? {} : { maxGradNorm: options.maxGradNorm }),
   };
+  checkLabelledSource(options);
   const phases = options.method.plan(options.modules, context);
+  const sources = sourcesOrRelease(options, phases);
   const baseRates = phases.map((phase) => (phase.optimizers ?? []).map((optimizer) => optimizer.lr));
   if (options.schedule !== undefined) checkScheduledPhases(phases);
   if (options.checkpoint !== undefined || options.resumeFrom !== undefined) checkCheckpointedPhases(phases);
@@ -179,6 +191,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       0,
     ),
     trainSamples: options.train.size,
+    labelKind: context.labelKind ?? "classes",
+    labelledSamples: options.labelled?.size ?? 0,
     testSamples: options.test?.size ?? 0,
     phases: phases.map(({ label, epochs }) => ({ label, epochs })),
   });
@@ -196,7 +210,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   for (const [index, phase] of phases.entries()) {
     if (index + 1 < start.phase) continue;
     const firstEpoch = index + 1 === start.phase ? start.epoch : 1;
-    const run: PhaseRun = { phase, index: index + 1, count: phases.length, firstEpoch, baseRates: baseRates[index]! };
+    const run: PhaseRun = {
+      phase,
+      source: sources[index]!,
+      index: index + 1,
+      count: phases.length,
+      firstEpoch,
+      baseRates: baseRates[index]!,
+    };
     finalLosses[phase.label] = await runPhase(run, options, seed, logEvery, emit);
   }
 
@@ -209,6 +230,51 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const seconds = (performance.now() - started) / 1000;
   emit({ event: "done", method: options.method.name, testAccuracy: testAccuracy ?? Number.NaN, seconds });
   return { method: options.method.name, testAccuracy, seconds, finalLosses };
+}
+
+/** Throw `ConfigError` unless `options.labelled`, when given, yields class labels. */
+function checkLabelledSource(options: TrainOptions): void {
+  if (options.labelled !== undefined && options.labelled.labelKind === "pairs") {
+    throw new ConfigError(
+      "labelled: the labelled subset has pair labels only, but it exists to give phases class labels. " +
+        "Pass a source with class labels, such as a k-shot subset of the training Dataset.",
+    );
+  }
+}
+
+/**
+ * Return the source that `phase` trains on: the labelled subset for a
+ * phase with `data: "labelled"` when the run has one, and the training data
+ * otherwise. Throws `MissingClassLabelsError` before any training when the
+ * phase reads class labels and that source has pair labels only.
+ */
+function phaseSource(options: TrainOptions, phase: Phase): BatchSource {
+  const source = phase.data === "labelled" && options.labelled !== undefined ? options.labelled : options.train;
+  if ((source.labelKind ?? "classes") === "pairs" && (phase.labelKind ?? "classes") === "classes") {
+    throw new MissingClassLabelsError(options.method.name, `phase "${phase.label}"`);
+  }
+  return source;
+}
+
+/**
+ * Return each phase's source (see `phaseSource`). On a rejected phase, or a
+ * labelled subset that no phase trains on, end every phase, so that their
+ * optimizers and heads are disposed, and throw.
+ */
+function sourcesOrRelease(options: TrainOptions, phases: readonly Phase[]): BatchSource[] {
+  try {
+    const sources = phases.map((phase) => phaseSource(options, phase));
+    if (options.labelled !== undefined && !phases.some((phase) => phase.data === "labelled")) {
+      throw new ConfigError(
+        `labelled: no phase of ${options.method.name} trains on a labelled subset, so the ${options.labelled.size} ` +
+          "labelled samples would go unused. Leave out `labelled`, or choose a method with an output phase.",
+      );
+    }
+    return sources;
+  } catch (error) {
+    phases.forEach((phase) => phase.end?.());
+    throw error;
+  }
 }
 
 /** Throw `ConfigError` if a phase lists no optimizers, because a schedule could not reach them. */
@@ -242,6 +308,8 @@ function checkCheckpointedPhases(phases: readonly Phase[]): void {
 /** A phase, its position in the run, the epoch it starts at (after 1 when resumed) and its optimizers' base rates. */
 interface PhaseRun {
   readonly phase: Phase;
+  /** The data the phase trains on (see `phaseSource`). */
+  readonly source: BatchSource;
   /** Index of the phase, from 1. */
   readonly index: number;
   readonly count: number;
@@ -263,12 +331,20 @@ async function runPhase(
   logEvery: number,
   emit: (event: TrainingEvent) => void,
 ): Promise<Record<string, number>> {
-  const { phase, index, count, firstEpoch } = run;
+  const { phase, source, index, count, firstEpoch } = run;
   const schedule = options.schedule;
   const phaseStarted = performance.now();
-  const stepsPerEpoch = Math.ceil(options.train.size / options.batchSize);
+  const stepsPerEpoch = Math.ceil(source.size / options.batchSize);
   const totalSteps = stepsPerEpoch * phase.epochs;
-  emit({ event: "phase-start", phase: index, phases: count, label: phase.label, epochs: phase.epochs, stepsPerEpoch });
+  emit({
+    event: "phase-start",
+    phase: index,
+    phases: count,
+    label: phase.label,
+    epochs: phase.epochs,
+    stepsPerEpoch,
+    samples: source.size,
+  });
   options.modules.forEach((module) => module.train());
   phase.begin?.();
 
@@ -283,13 +359,12 @@ async function runPhase(
       // Each phase gets its own shuffles because the key mixes the phase index into the epoch counter.
       const shuffleEpoch = index * 100_000 + epoch;
       const batchOptions = { batchSize: options.batchSize, shuffle: true, seed, epoch: shuffleEpoch };
-      const batches = options.train.prefetchBatches?.(batchOptions) ?? options.train.batches(batchOptions);
+      const batches = source.prefetchBatches?.(batchOptions) ?? source.batches(batchOptions);
       for await (const batch of batches) {
         if (schedule?.interval === "batch") applySchedule(schedule, run, step);
         step++;
         const metrics = tidy(() => phase.step(batch).losses);
-        batch.x.dispose();
-        batch.y.dispose();
+        disposeBatch(batch);
         interval.add(step, epoch, { ...metrics });
 
         if (interval.length >= logEvery) {

@@ -75,6 +75,8 @@ describe("train events", () => {
       parameters: model.parameterCount(),
       auxiliaryParameters: 0,
       trainSamples: 10,
+      labelKind: "classes",
+      labelledSamples: 0,
       testSamples: 6,
       phases: [{ label: "end-to-end backprop", epochs: 2 }],
     });
@@ -90,6 +92,7 @@ describe("train events", () => {
       label: "end-to-end backprop",
       epochs: 2,
       stepsPerEpoch: 3,
+      samples: 10,
     });
   });
 

@@ -2,12 +2,24 @@
  * Human-readable output of `modular train`: a header line, one progress bar
  * per phase on a terminal, a line per epoch, and the test accuracy and wall
  * time at the end. When stdout is not a terminal (a pipe, a CI log), it
- * prints the same lines without bars.
+ * prints the same lines without bars. A phase of more than
+ * `MAX_EPOCH_LINES` epochs prints about that many epoch lines.
  */
 import type { EpochEndEvent, PhaseStartEvent, RunStartEvent, TrainingEvent } from "@modular/nn";
 import { formatCount, formatLosses, formatPercent, formatSeconds } from "./format.js";
 import { PhaseBar } from "./phase-bar.js";
 import type { OutputStream, Reporter, RunDescription } from "./reporter.js";
+
+/** Epoch lines printed per phase at most, about, for phases of many short epochs. */
+const MAX_EPOCH_LINES = 30;
+
+/** Indices listed in full up to this count; longer lists show their start and length. */
+const MAX_LISTED_INDICES = 20;
+
+function formatIndices(indices: readonly number[]): string {
+  if (indices.length <= MAX_LISTED_INDICES) return indices.join(", ");
+  return `${indices.slice(0, MAX_LISTED_INDICES).join(", ")}, … (${indices.length} in all; --json lists them all)`;
+}
 
 export class HumanReporter implements Reporter {
   private bar: PhaseBar | undefined;
@@ -42,7 +54,7 @@ export class HumanReporter implements Reporter {
         this.bar?.update(event.step, { epoch: `${event.epoch}/${this.phaseEpochs}`, loss: formatLosses(event.losses) });
         break;
       case "epoch-end":
-        this.print(this.epochLine(event));
+        if (this.printsEpoch(event.epoch)) this.print(this.epochLine(event));
         break;
       case "phase-end":
         this.closeBar();
@@ -82,6 +94,13 @@ export class HumanReporter implements Reporter {
     if (this.run.maxGradNorm !== undefined) parts.push(`gradient norm clipped at ${this.run.maxGradNorm}`);
     if (this.run.normalize) parts.push("inputs normalised per channel");
     if (this.run.augment) parts.push("augmented: crop with padding 4, horizontal flip");
+    const labels = this.run.labels;
+    if (labels.kind === "pairwise") {
+      parts.push(
+        `pair labels only for the hidden modules; output layer fitted on ${labels.indices.length} labelled examples ` +
+          `(${labels.shots} per class), training indices ${formatIndices(labels.indices)}`,
+      );
+    }
     if (this.run.checkpointDir !== undefined) parts.push(`checkpoints in ${this.run.checkpointDir}`);
     if (parts.length > 0) this.print(parts.join(" | "));
   }
@@ -93,6 +112,16 @@ export class HumanReporter implements Reporter {
     if (this.stdout.isTTY === true) {
       this.bar = new PhaseBar(this.stdout, event.label, event.stepsPerEpoch * event.epochs, event.epochs);
     }
+  }
+
+  /**
+   * Whether to print the line of `epoch`: every epoch of a phase of up to
+   * `MAX_EPOCH_LINES` epochs, and evenly spaced ones plus the last of a
+   * longer phase, such as an output layer fitted on a few labelled examples.
+   */
+  private printsEpoch(epoch: number): boolean {
+    if (this.phaseEpochs <= MAX_EPOCH_LINES) return true;
+    return epoch % Math.ceil(this.phaseEpochs / MAX_EPOCH_LINES) === 0 || epoch === this.phaseEpochs;
   }
 
   private epochLine(event: EpochEndEvent): string {

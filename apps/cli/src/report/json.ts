@@ -34,6 +34,7 @@ export class JsonReporter implements Reporter {
         maxGradNorm: this.run.maxGradNorm ?? null,
         normalize: this.run.normalize,
         augment: this.run.augment,
+        labels: this.run.labels,
         checkpointDir: this.run.checkpointDir ?? null,
         resumedFrom: this.run.resumedFrom ?? null,
       });

@@ -14,6 +14,17 @@ export interface OutputStream {
   readonly columns?: number;
 }
 
+/** The labels of a run: full, or pair labels plus a seeded k-shot subset for the output layer. */
+export type RunLabels =
+  | { readonly kind: "full" }
+  | {
+      readonly kind: "pairwise";
+      /** Labelled examples per class. */
+      readonly shots: number;
+      /** Indices in the training split (after --limit-train) of the labelled examples, ordered by class. */
+      readonly indices: readonly number[];
+    };
+
 /** Settings of a run that the CLI fixes before the runner starts it. */
 export interface RunDescription {
   readonly method: string;
@@ -34,6 +45,8 @@ export interface RunDescription {
   readonly maxGradNorm: number | undefined;
   readonly normalize: boolean;
   readonly augment: boolean;
+  /** "full", or "pairwise" with the labelled examples the output layer fits on. */
+  readonly labels: RunLabels;
   /** The checkpoint folder, or undefined when the run writes no checkpoints. */
   readonly checkpointDir: string | undefined;
   /** The checkpoint folder the run resumed from, or undefined. */
