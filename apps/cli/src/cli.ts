@@ -95,7 +95,7 @@ function defineTrainCommand(program: Command, io: CliIO, onTrain: (flags: TrainF
   train.addOption(option("--shots <k>", "labelled examples per class for the output layer, with --labels pairwise (default: 1)", data));
 
   const training = "Training:";
-  train.addOption(option("--epochs <n>", "epochs of each training phase (default: mlp 15, cnn 5, vgg 10, resnet 10)", training));
+  train.addOption(option("--epochs <n>", "epochs of each training phase (default: mlp 15, cnn 8, vgg 10, resnet 10)", training));
   train.addOption(option("--batch-size <n>", "samples per mini-batch", training, "128"));
   train.addOption(option("--lr <rate>", "learning rate of the optimizer", training, "0.001"));
   const optimizers = [...OPTIMIZER_KINDS].sort().join(", ");

@@ -62,7 +62,7 @@ describe("modular train --help", () => {
       ["--model <name>", "mlp"],
       ["--hidden <widths>", "the model's, see Models"],
       ["--dataset <name>", "mnist"],
-      ["--epochs <n>", "mlp 15, cnn 5, vgg 10, resnet 10"],
+      ["--epochs <n>", "mlp 15, cnn 8, vgg 10, resnet 10"],
       ["--batch-size <n>", "128"],
       ["--lr <rate>", "0.001"],
       ["--optimizer <name>", "adam"],

@@ -65,7 +65,7 @@ export const MODELS: readonly ModelEntry[] = [
     name: "cnn",
     description:
       "small LeNet-style CNN: two stages of 3x3 conv, ReLU and 2x2 max pool (16, 32 channels), a ReLU layer of --hidden units (default 128), linear output",
-    defaultEpochs: 5,
+    defaultEpochs: 8,
     hidden: "one",
     scalable: false,
     build: (options, seed) =>
