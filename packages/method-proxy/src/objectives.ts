@@ -275,10 +275,10 @@ export interface ContrastiveOptions {
 }
 
 /**
- * A self-supervised proxy in the style of Greedy InfoMax (Löwe, O'Connor
- * and Veeling, "Putting an end to end-to-end", NeurIPS 2019): each module
- * learns, without labels, to tell a sample's second view from the other
- * samples of the batch. The second view runs the module on its input with a
+ * Build a self-supervised objective in the style of Greedy InfoMax (Löwe,
+ * O'Connor and Veeling, "Putting an end to end-to-end", NeurIPS 2019). Each
+ * module learns, without labels, to tell a sample's second view from the
+ * other samples of the batch. The second view runs the module on its input with a
  * random fraction of the elements zeroed (a fresh seeded mask each step),
  * and a two-layer projection head maps both views to the InfoNCE space.
  */
