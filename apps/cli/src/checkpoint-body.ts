@@ -88,7 +88,7 @@ function countModuleFiles(files: ReadonlyMap<string, Uint8Array>, dir: string): 
 /**
  * Cut `model` into `count` training modules. Every method of `modular train`
  * splits either before the output layer (2 modules) or after every block, and
- * the count tells the two apart.
+ * the count distinguishes the two.
  */
 function splitLike(model: Model, count: number, dir: string): Module[] {
   if (count === 2) return splitBeforeOutput(model);

@@ -90,7 +90,7 @@ describe("transfer command line", () => {
 });
 
 describe("transfer checkpoint errors", () => {
-  /** A copy of the trained checkpoint named `name`, changed by `edit`. */
+  /** Copy the trained checkpoint named `name` and change the copy with `edit`. */
   async function brokenCopy(name: string, edit: (dir: string) => Promise<void>): Promise<string> {
     const dir = join(root, name);
     await cp(trained, dir, { recursive: true });

@@ -83,7 +83,7 @@ export function groupTargets(targets: readonly Target[]): Target[][] {
   return groups;
 }
 
-/** The workloads of the suite in run order, each as (name, size). */
+/** List the workloads of the suite in run order, each as (name, size). */
 function workloadList(options: ResolvedKernelSuiteOptions): [WorkloadName, number][] {
   const list: [WorkloadName, number][] = options.sizes.map((size) => ["matmul", size]);
   if (options.mlpBatch > 0) list.push(["mlp-step", options.mlpBatch]);

@@ -56,7 +56,7 @@ async function calibrate(workload: Timed, options: TimingOptions): Promise<numbe
 /**
  * Measure several workloads with their timed repeats interleaved: repeat 1
  * of each, then repeat 2 of each, and so on. When other jobs load the
- * machine unevenly, every workload then sees about the same load, so the
+ * machine unevenly, every workload then runs under about the same load, so the
  * ratio of their times stays meaningful even where absolute times do not.
  */
 export async function measureInterleaved(workloads: readonly Timed[], options: TimingOptions): Promise<Timing[]> {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { measure, measureInterleaved, median, type Timed } from "../src/index.js";
 
-/** A workload that records the iteration count of every call and does no work. */
+/** Build a workload that records the iteration count of every call and does no work. */
 function recorder(): Timed & { calls: number[] } {
   const calls: number[] = [];
   return {

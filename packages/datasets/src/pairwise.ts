@@ -6,7 +6,7 @@
  *
  * `PairLabelledSource` builds each batch's pair-label matrix in host memory
  * from the class labels and uploads only that matrix, so a training step
- * that receives its batches never sees a class id.
+ * that receives its batches never reads a class id.
  */
 import { InvalidArgumentError, type Shape, type Tensor, tensor } from "@modular/tensor";
 import type { BatchOptions, Dataset, HostBatch } from "./dataset.js";

@@ -252,7 +252,7 @@ function greedyPhases(modules: readonly Module[], locals: LocalModule[], options
  * one step, so the run's 15 epochs would leave the output layer barely
  * moved from its initial weights.
  *
- * NOTE: 200 is not tuned; it is the order of steps after which the
+ * NOTE: 200 is not tuned. It is the order of steps after which the
  * cross-entropy of a linear layer on 10 embedded-MNIST examples stopped
  * falling at Adam's rate 1e-2 in the tests of this package.
  */

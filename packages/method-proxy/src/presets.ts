@@ -1,6 +1,6 @@
 /**
  * Presets: every Proxy Objective scheme by name, with the defaults it uses
- * and the paper they come from. The CLI lists these, and a test trains each
+ * and the paper that proposed the scheme. The CLI lists these, and a test trains each
  * on the embedded MNIST.
  */
 import type { TrainingMethod } from "@modular/nn";
@@ -26,9 +26,9 @@ export interface ProxyPreset {
   readonly name: string;
   /** The loss of each hidden module, in one line. */
   readonly summary: string;
-  /** The paper the scheme and its defaults come from. */
+  /** Full citation of the paper that proposed the scheme. */
   readonly paper: string;
-  /** The paper's authors and year, for one-line lists. */
+  /** Short citation (authors and year) for one-line lists. */
   readonly citation: string;
   /** The defaults, as the options object the factory receives. */
   readonly defaults: Readonly<Record<string, number | string>>;

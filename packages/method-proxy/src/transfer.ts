@@ -31,7 +31,7 @@ export interface TransferScoreOptions extends KernelLossOptions {
   readonly batches?: number;
   /** Samples per batch. The kernel matrix is [batchSize, batchSize]. Default 128. */
   readonly batchSize?: number;
-  /** Seed of the shuffle that picks the batches, so every body sees the same samples. Default 0. */
+  /** Seed of the shuffle that picks the batches, so every body is scored on the same samples. Default 0. */
   readonly seed?: number;
 }
 

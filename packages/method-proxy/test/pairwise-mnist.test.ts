@@ -1,6 +1,6 @@
 /**
  * `proxy/kernel` trained from pair labels only, on the embedded MNIST
- * subset: the hidden module sees batches of pair labels 1{yᵢ = yⱼ}, and the
+ * subset: the hidden module receives batches of pair labels 1{yᵢ = yⱼ}, and the
  * output layer fits on one labelled example per class.
  *
  * Measured on the cpu backend with this configuration (2,000 training

@@ -78,7 +78,7 @@ function syntheticTask(size: number, seed: number): Dataset {
   return new Dataset({ name: "synthetic", images, labels, sampleShape: [6], classes: 3 });
 }
 
-/** A 6 → 3 linear body that copies the features starting at `first`. */
+/** Build a 6 → 3 linear body that copies the features starting at `first`. */
 function selectingBody(first: number): Linear {
   const body = new Linear(6, 3);
   const weight = new Float32Array(18);

@@ -87,8 +87,8 @@ export interface TrainingContext {
   readonly labelKind?: LabelKind;
   /**
    * Number of samples of the run's labelled subset (`TrainOptions.labelled`),
-   * on which phases with `data: "labelled"` train; undefined when the run
-   * has none and those phases train on the training data.
+   * on which phases with `data: "labelled"` train. Undefined when the run
+   * has none, because those phases then train on the training data.
    */
   readonly labelledSamples?: number;
   /** Shape of one input sample, when the training source reports it. Methods size auxiliary heads from it. */

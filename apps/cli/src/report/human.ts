@@ -115,7 +115,7 @@ export class HumanReporter implements Reporter {
   }
 
   /**
-   * Whether to print the line of `epoch`: every epoch of a phase of up to
+   * Return whether to print the line of `epoch`: every epoch of a phase of up to
    * `MAX_EPOCH_LINES` epochs, and evenly spaced ones plus the last of a
    * longer phase, such as an output layer fitted on a few labelled examples.
    */
