@@ -67,6 +67,13 @@ function defineTrainCommand(program: Command, io: CliIO, onTrain: (flags: TrainF
     option("--hidden <widths>", "comma-separated widths of the hidden fully connected layers (default: the model's, see Models)", model),
   );
   train.addOption(option("--width <factor>", "factor on every width of vgg and resnet, e.g. 0.25 (default: 1)", model));
+  train.addOption(
+    option(
+      "--split <where>",
+      "training modules: every-block, before-output, or the comma-separated block names each module ends with, e.g. hidden1 (default: the method's, see Methods)",
+      model,
+    ),
+  );
 
   const data = "Data:";
   train.addOption(option("--dataset <name>", "dataset, see Datasets below", data, "mnist"));

@@ -18,6 +18,7 @@ export interface TrainFlags {
   readonly model: string;
   readonly hidden?: string;
   readonly width?: string;
+  readonly split?: string;
   readonly dataset: string;
   readonly dataDir?: string;
   readonly epochs?: string;
@@ -57,6 +58,8 @@ export interface TrainConfig {
   readonly hidden: readonly number[] | undefined;
   /** Factor on the model's widths (`--width`), 1 unless given. */
   readonly width: number;
+  /** Where the model is cut into training modules (`--split`), or undefined for the method's own split. */
+  readonly split: SplitChoice | undefined;
   readonly dataset: DatasetEntry;
   readonly location: DataLocation;
   /** Normalise each channel with the training split's mean and standard deviation. */
@@ -96,6 +99,26 @@ export interface TrainConfig {
 export type LabelChoice = { readonly kind: "full" } | { readonly kind: "pairwise"; readonly shots: number };
 
 export const LABEL_KINDS = ["full", "pairwise"] as const;
+
+/** `--split`: a named rule, or the names of the blocks after which a training module ends. */
+export type SplitChoice =
+  | { readonly kind: "every-block" }
+  | { readonly kind: "before-output" }
+  | { readonly kind: "after"; readonly blocks: readonly string[] };
+
+/** Parses `--split`. Block names are checked against the model when it is built. */
+export function parseSplit(text: string): SplitChoice {
+  const trimmed = text.trim();
+  if (trimmed === "every-block" || trimmed === "before-output") return { kind: trimmed };
+  const blocks = trimmed.split(",").map((name) => name.trim());
+  if (blocks.some((name) => name === "")) {
+    throw new UsageError(
+      `Invalid value "${text}" for --split: an empty block name. Expected every-block, before-output, ` +
+        "or comma-separated block names such as hidden1,hidden2.",
+    );
+  }
+  return { kind: "after", blocks };
+}
 
 /** A learning-rate schedule and the flags that describe it, for the run header. */
 export interface ScheduleChoice {
@@ -314,6 +337,7 @@ export function parseTrainFlags(flags: TrainFlags): TrainConfig {
   const method = findEntry(METHODS, flags.method, "method");
   const model = findEntry(MODELS, flags.model, "model");
   const { hidden, width } = parseModelShape(flags, model);
+  const split = flags.split === undefined ? undefined : parseSplit(flags.split);
 
   const dataset = findEntry(DATASETS, flags.dataset, "dataset");
   const location = parseData(flags, dataset);
@@ -341,6 +365,7 @@ export function parseTrainFlags(flags: TrainFlags): TrainConfig {
     model,
     hidden,
     width,
+    split,
     dataset,
     location,
     normalize: flags.normalize === true,

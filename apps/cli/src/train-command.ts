@@ -5,7 +5,7 @@
  * libraries.
  */
 import { augmented, type Dataset, normalizeSplit, pairLabelled, sampleShots, type ShotSubset } from "@modular/datasets";
-import { train } from "@modular/nn";
+import { ConfigError, type Model, type Module, split, splitBeforeOutput, splitEveryBlock, train } from "@modular/nn";
 import { setBackend } from "@modular/tensor";
 import { UsageError } from "./errors.js";
 import type { TrainConfig } from "./options.js";
@@ -78,7 +78,7 @@ export async function runTrain(config: TrainConfig, stdout: OutputStream): Promi
 
   const modelOptions = { hidden: config.hidden, width: config.width, sampleShape: trainSet.sampleShape, classes: trainSet.classes };
   const model = config.model.build(modelOptions, config.seed);
-  const modules = config.method.split(model);
+  const modules = splitModel(model, config);
   const method = config.method.create();
 
   const run: RunDescription = {
@@ -126,5 +126,19 @@ export async function runTrain(config: TrainConfig, stdout: OutputStream): Promi
   } finally {
     reporter.close();
     model.dispose();
+  }
+}
+
+/** Cut `model` into training modules where `--split` says, or where the method's preset does. */
+function splitModel(model: Model, config: TrainConfig): Module[] {
+  const choice = config.split;
+  if (choice === undefined) return config.method.split(model);
+  if (choice.kind === "every-block") return splitEveryBlock(model);
+  if (choice.kind === "before-output") return splitBeforeOutput(model);
+  try {
+    return split(model, choice.blocks);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new UsageError(`Invalid value "${choice.blocks.join(",")}" for --split: ${error.message}`);
   }
 }

@@ -46,6 +46,7 @@ export {
   auxSimProxy,
   cascadeProxy,
   contrastiveProxy,
+  dglAsyncProxy,
   dglProxy,
   fixedRandomProxy,
   type InfoProOptions,
@@ -66,3 +67,6 @@ export {
   type TransferScoreOptions,
   transferScore,
 } from "./transfer.js";
+export { type AsyncDglOptions, READ_MODES } from "./async/dgl-async.js";
+export { type ReadMode, SharedBatchBuffer } from "./async/buffer.js";
+export { setWorkerSpawner, type WorkerHandle, type WorkerSpawner } from "./async/spawn.js";

@@ -102,7 +102,7 @@ export interface LocalMethodOptions {
 }
 
 /** Clip the gradients to the run's `maxGradNorm`, or return them unchanged without one. */
-export function clipped(grads: (Tensor | null)[], context: TrainingContext): (Tensor | null)[] {
+export function clipped(grads: (Tensor | null)[], context: Pick<TrainingContext, "maxGradNorm">): (Tensor | null)[] {
   return context.maxGradNorm === undefined ? grads : clipGradNorm(grads, context.maxGradNorm).grads;
 }
 
@@ -146,7 +146,7 @@ function moduleShapes(modules: readonly Module[], sampleShape: Shape): Shape[] {
 // in the middle of a greedy hidden phase starts that phase's heads from their initial weights.
 
 /** A hidden module with its objective, heads, optimizer and loss name. */
-interface LocalModule {
+export interface LocalModule {
   readonly module: Module;
   readonly objective: LocalObjective;
   readonly parameters: Parameter[];
@@ -154,8 +154,29 @@ interface LocalModule {
   readonly name: string;
 }
 
+/**
+ * The objective context of every module of `modules`, the output module
+ * included: its place, input and output shapes, and the seed of its heads.
+ */
+export function objectiveContexts(
+  modules: readonly Module[],
+  sampleShape: Shape,
+  context: Pick<TrainingContext, "classes" | "seed">,
+): ObjectiveContext[] {
+  const shapes = moduleShapes(modules, sampleShape);
+  return modules.map((_, index) => ({
+    index,
+    modules: modules.length,
+    sampleShape,
+    inputShape: index === 0 ? sampleShape : shapes[index - 1]!,
+    outputShape: shapes[index]!,
+    classes: context.classes,
+    seed: context.seed + 1000 * (index + 1),
+  }));
+}
+
 /** Build the objectives of the hidden modules of `modules` (all but the last). */
-function buildLocalModules(
+export function buildLocalModules(
   modules: readonly Module[],
   options: LocalMethodOptions,
   context: TrainingContext,
@@ -166,17 +187,9 @@ function buildLocalModules(
         "Train from a source with a `sampleShape`, such as a Dataset of @modular/datasets.",
     );
   }
-  const shapes = moduleShapes(modules, context.sampleShape);
+  const contexts = objectiveContexts(modules, context.sampleShape, context);
   return modules.slice(0, -1).map((module, index) => {
-    const objective = options.objective({
-      index,
-      modules: modules.length,
-      sampleShape: context.sampleShape!,
-      inputShape: index === 0 ? context.sampleShape! : shapes[index - 1]!,
-      outputShape: shapes[index]!,
-      classes: context.classes,
-      seed: context.seed + 1000 * (index + 1),
-    });
+    const objective = options.objective(contexts[index]!);
     return {
       module,
       objective,
@@ -188,7 +201,12 @@ function buildLocalModules(
 }
 
 /** Record module `local`'s forward pass and loss on its own tape, and return its output, loss and gradients. */
-function localStep(local: LocalModule, input: Tensor, batch: Batch, context: TrainingContext) {
+export function localStep(
+  local: Pick<LocalModule, "module" | "objective" | "parameters">,
+  input: Tensor,
+  batch: Batch,
+  context: Pick<TrainingContext, "maxGradNorm">,
+) {
   const tape = tapeFor(local.parameters);
   let output: Tensor | undefined;
   const loss = tape.record(() => {
@@ -199,7 +217,7 @@ function localStep(local: LocalModule, input: Tensor, batch: Batch, context: Tra
   return { output: output!, loss, grads };
 }
 
-function allHeads(local: LocalModule): Module[] {
+export function allHeads(local: LocalModule): Module[] {
   return [...local.objective.heads, ...(local.objective.fixedHeads ?? [])];
 }
 
@@ -210,7 +228,7 @@ function allHeads(local: LocalModule): Module[] {
  * factor (see its `outputLr`). With the run's rate, `proxy/dgl` reached
  * only 0.46 on 1,000 MNIST images in 2 epochs.
  */
-const OUTPUT_LR_FACTOR = 10;
+export const OUTPUT_LR_FACTOR = 10;
 
 /** Plan greedy training: a phase per hidden module, then the output module. */
 function greedyPhases(modules: readonly Module[], locals: LocalModule[], options: LocalMethodOptions, context: TrainingContext): Phase[] {

@@ -10,6 +10,7 @@ import {
   auxSimProxy,
   cascadeProxy,
   contrastiveProxy,
+  dglAsyncProxy,
   dglProxy,
   fixedRandomProxy,
   infoProProxy,
@@ -131,6 +132,15 @@ export const PROXY_PRESETS: readonly ProxyPreset[] = [
     defaults: { depth: 1, width: 256, schedule: "simultaneous" },
     split: "every-block",
     create: () => dglProxy(),
+  },
+  {
+    name: "proxy/dgl-async",
+    summary: "every module at once in its own worker thread, reading its upstream module's outputs from a replay buffer",
+    paper: 'Belilovsky, Eickenberg and Oyallon, "Decoupled greedy learning of CNNs", ICML 2020',
+    citation: "Belilovsky et al. 2020",
+    defaults: { depth: 1, width: 256, capacity: 4, read: "replay" },
+    split: "every-block",
+    create: () => dglAsyncProxy(),
   },
   {
     name: "proxy/contrastive",

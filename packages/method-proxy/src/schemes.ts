@@ -6,6 +6,7 @@
  */
 import type { TrainingMethod } from "@modular/nn";
 import { ConfigError } from "@modular/nn";
+import { type AsyncDglOptions, asyncDglMethod } from "./async/dgl-async.js";
 import { type LocalSchedule, localLossMethod } from "./local.js";
 import {
   auxClassifierObjective,
@@ -187,5 +188,22 @@ export function contrastiveProxy(options: LocalSchemeOptions & ContrastiveOption
     lossLabel: "InfoNCE between two views",
     objective: contrastiveObjective({ ...options, temperature, dropProbability: drop }),
     ...scheduleOptions(options),
+  });
+}
+
+/**
+ * `proxy/dgl-async` (Belilovsky, Eickenberg and Oyallon 2020), asynchronous:
+ * each module trains in its own worker thread on its auxiliary classifier,
+ * reading the outputs of its upstream module from a bounded replay buffer.
+ * Needs the package's `node` entry on Node.js (loaded through the package
+ * name) or Web Workers in browsers. See `asyncDglMethod` for the limits.
+ */
+export function dglAsyncProxy(options: Pick<AuxClassifierOptions, "depth" | "width" | "outputLr"> & AsyncDglOptions = {}): TrainingMethod {
+  const depth = options.depth ?? 1;
+  checkInteger("proxy/dgl-async", "depth", depth, 1, 3);
+  return asyncDglMethod({
+    ...options,
+    name: "proxy/dgl-async",
+    head: { depth, width: options.width ?? 256 },
   });
 }

@@ -8,7 +8,7 @@ import { type CnnSpec, cnn, type ResNetSpec, resnet, type VggSpec, vgg } from ".
 import { ConfigError } from "./errors.js";
 import { Flatten, Linear, ReLU, Sigmoid, Tanh } from "./layers.js";
 import type { InitName } from "./init.js";
-import { Model } from "./model.js";
+import { Model, ModelPart } from "./model.js";
 import { type Module, Sequential } from "./module.js";
 
 export type Activation = "relu" | "tanh" | "sigmoid";
@@ -30,7 +30,7 @@ export interface MlpSpec {
 
 export type ModelSpec = MlpSpec | CnnSpec | VggSpec | ResNetSpec;
 
-export { Model };
+export { Model, ModelPart };
 export type { CnnSpec, ResNetSpec, VggSpec };
 
 export const MODEL_KINDS = ["mlp", "cnn", "vgg", "resnet"] as const;
@@ -96,7 +96,7 @@ export function buildModel(spec: ModelSpec, seed = 0): Model {
  * `["hidden2"]` gives the two-module setting (the body, and the output
  * layer), and `[1, 2]` gives one module per block. Boundaries must increase.
  */
-export function split(model: Model, boundaries: readonly (number | string)[]): Sequential[] {
+export function split(model: Model, boundaries: readonly (number | string)[]): ModelPart[] {
   const count = model.blocks.length;
   const indices = boundaries.map((boundary) => {
     if (typeof boundary === "number") return boundary;
@@ -120,15 +120,32 @@ export function split(model: Model, boundaries: readonly (number | string)[]): S
     previous = boundary;
   }
   const edges = [0, ...indices, count];
-  return edges.slice(0, -1).map((start, i) => new Sequential(model.blocks.slice(start, edges[i + 1])));
+  return edges.slice(0, -1).map((start, i) => new ModelPart(model.spec, start, model.blocks.slice(start, edges[i + 1])));
+}
+
+/**
+ * Rebuild the part of the model of `spec` that holds blocks
+ * [firstBlock, firstBlock + blockCount), with fresh seeded weights. Copy the
+ * trained tensors over to reproduce a `ModelPart` of another thread.
+ */
+export function buildPart(spec: ModelSpec, firstBlock: number, blockCount: number): ModelPart {
+  const model = buildModel(spec);
+  if (!Number.isInteger(firstBlock) || !Number.isInteger(blockCount) || firstBlock < 0 || blockCount < 1 ||
+      firstBlock + blockCount > model.blocks.length) {
+    throw new ConfigError(
+      `buildPart: blocks [${firstBlock}, ${firstBlock + blockCount}) are out of range for a ${spec.kind} of ` +
+        `${model.blocks.length} blocks.`,
+    );
+  }
+  return new ModelPart(spec, firstBlock, model.blocks.slice(firstBlock, firstBlock + blockCount));
 }
 
 /** Split after every block: one training module per block, as layer-wise schemes train. */
-export function splitEveryBlock(model: Model): Sequential[] {
+export function splitEveryBlock(model: Model): ModelPart[] {
   return split(model, model.blocks.slice(1).map((_, i) => i + 1));
 }
 
 /** Split into the two-module setting: everything but the output layer, and the output layer. */
-export function splitBeforeOutput(model: Model): Sequential[] {
+export function splitBeforeOutput(model: Model): ModelPart[] {
   return split(model, [model.blocks.length - 1]);
 }

@@ -51,6 +51,8 @@ export interface EpochEndEvent {
   /** Mean losses over the epoch. */
   readonly losses: Readonly<Record<string, number>>;
   readonly seconds: number;
+  /** Numbers the phase reports for the epoch (see `Phase.epochEnd`), such as the staleness of its inputs. */
+  readonly stats?: Readonly<Record<string, number>>;
 }
 
 export interface PhaseEndEvent {

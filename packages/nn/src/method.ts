@@ -46,6 +46,20 @@ export type LabelKind = "classes" | "pairs";
 export interface StepMetrics {
   /** Scalar losses by the name of what they train, e.g. { "module 1/2": loss }. */
   readonly losses: Readonly<Record<string, Tensor>>;
+  /**
+   * Losses already read to the host, several per name when other threads
+   * finished several steps since the previous call. The runner counts each
+   * value as one step's loss. A phase that trains in workers reports here.
+   */
+  readonly lossValues?: Readonly<Record<string, readonly number[]>>;
+}
+
+/** What a phase reports after an epoch (see `Phase.epochEnd`). */
+export interface EpochReport {
+  /** Losses of steps that finished after the epoch's last `step` call, as in `StepMetrics.lossValues`. */
+  readonly lossValues?: Readonly<Record<string, readonly number[]>>;
+  /** Numbers for the epoch-end event's `stats`, e.g. the staleness of inputs. */
+  readonly stats?: Readonly<Record<string, number>>;
 }
 
 /** A source of batches, such as a `Dataset` from `@modular/datasets`. */
@@ -135,6 +149,12 @@ export interface Phase {
   begin?(): void;
   /** Called once after the last step (dispose optimizer state here). */
   end?(): void;
+  /**
+   * Called after the last step of each epoch, before evaluation and the
+   * checkpoint. A phase that trains in other threads waits for them here and
+   * copies the trained tensors back into its modules.
+   */
+  epochEnd?(): Promise<EpochReport | void>;
   /**
    * The optimizers this phase steps. The runner sets their learning rates
    * from a schedule and saves and restores their state in checkpoints. A

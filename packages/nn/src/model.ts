@@ -1,4 +1,7 @@
-/** The `Model` class: a `Sequential` of named blocks that remembers the spec it was built from. */
+/**
+ * The `Model` class: a `Sequential` of named blocks that remembers the spec
+ * it was built from, and `ModelPart`, a run of its blocks cut out by `split`.
+ */
 import type { ModelSpec } from "./builders.js";
 import { ConfigError } from "./errors.js";
 import { type Module, Sequential } from "./module.js";
@@ -24,3 +27,19 @@ export class Model extends Sequential {
   }
 }
 
+
+/**
+ * A training module cut from a `Model` by `split`: blocks
+ * [firstBlock, firstBlock + layers.length) of the model built from `spec`.
+ * A method that trains a module in another thread or process rebuilds it from
+ * these fields and copies its tensors over.
+ */
+export class ModelPart extends Sequential {
+  constructor(
+    readonly spec: ModelSpec,
+    readonly firstBlock: number,
+    blocks: readonly Module[],
+  ) {
+    super(blocks);
+  }
+}

@@ -102,13 +102,25 @@ function yieldToEventLoop(): Promise<void> {
 /** Losses of the steps since the last readback, with the step numbers that produced them. */
 class LossInterval {
   private readonly pending: { step: number; epoch: number; losses: Record<string, Tensor> }[] = [];
+  private readonly pendingValues: { step: number; epoch: number; name: string; value: number }[] = [];
+  private steps = 0;
 
-  add(step: number, epoch: number, losses: Record<string, Tensor>): void {
+  add(step: number, epoch: number, losses: Record<string, Tensor>, values: Readonly<Record<string, readonly number[]>> = {}): void {
     this.pending.push({ step, epoch, losses });
+    this.addValues(step, epoch, values);
+    this.steps++;
   }
 
+  /** Add losses already on the host (`StepMetrics.lossValues`), each counted as one value. */
+  addValues(step: number, epoch: number, values: Readonly<Record<string, readonly number[]>>): void {
+    for (const [name, list] of Object.entries(values)) {
+      for (const value of list) this.pendingValues.push({ step, epoch, name, value });
+    }
+  }
+
+  /** Steps added since the last flush. */
   get length(): number {
-    return this.pending.length;
+    return this.steps;
   }
 
   /** Read every pending loss in one transfer; throw on the first non-finite value. Returns sums and counts. */
@@ -117,22 +129,24 @@ class LossInterval {
       Object.entries(losses).map(([name, loss]) => ({ step, epoch, name, loss })),
     );
     this.pending.length = 0;
+    this.steps = 0;
+    const hostValues = this.pendingValues.splice(0);
     const totals = new Map<string, { sum: number; count: number }>();
-    if (entries.length === 0) return totals;
-
-    const stacked = tidy(() => concat(entries.map(({ loss }) => reshape(loss, [1]))));
-    const values = await stacked.data();
-    stacked.dispose();
-    entries.forEach(({ loss }) => loss.dispose());
-
-    entries.forEach(({ step, epoch, name }, i) => {
-      const value = values[i]!;
+    const read: { step: number; epoch: number; name: string; value: number }[] = [];
+    if (entries.length > 0) {
+      const stacked = tidy(() => concat(entries.map(({ loss }) => reshape(loss, [1]))));
+      const values = await stacked.data();
+      stacked.dispose();
+      entries.forEach(({ loss }) => loss.dispose());
+      entries.forEach(({ step, epoch, name }, i) => read.push({ step, epoch, name, value: values[i]! }));
+    }
+    for (const { step, epoch, name, value } of [...read, ...hostValues]) {
       if (!Number.isFinite(value)) throw new NonFiniteLossError(name, phase.label, epoch, step, value);
       const total = totals.get(name) ?? { sum: 0, count: 0 };
       total.sum += value;
       total.count += 1;
       totals.set(name, total);
-    });
+    }
     return totals;
   }
 }
@@ -363,9 +377,9 @@ async function runPhase(
       for await (const batch of batches) {
         if (schedule?.interval === "batch") applySchedule(schedule, run, step);
         step++;
-        const metrics = tidy(() => phase.step(batch).losses);
+        const metrics = tidy(() => phase.step(batch));
         disposeBatch(batch);
-        interval.add(step, epoch, { ...metrics });
+        interval.add(step, epoch, { ...metrics.losses }, metrics.lossValues);
 
         if (interval.length >= logEvery) {
           const totals = await interval.flush(phase);
@@ -374,6 +388,9 @@ async function runPhase(
           await yieldToEventLoop();
         }
       }
+      const report = (await phase.epochEnd?.()) ?? undefined;
+      if (report?.lossValues !== undefined) interval.addValues(step, epoch, report.lossValues);
+      const stats = report?.stats;
       const rest = await interval.flush(phase);
       mergeInto(epochLosses, rest);
       if (rest.size > 0) emit({ event: "step", phase: index, epoch, step, totalSteps, losses: means(rest) });
@@ -383,6 +400,7 @@ async function runPhase(
         epoch,
         losses: means(epochLosses),
         seconds: (performance.now() - epochStarted) / 1000,
+        ...(stats === undefined ? {} : { stats }),
       });
 
       const checkpoint = options.checkpoint;

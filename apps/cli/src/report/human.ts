@@ -127,7 +127,8 @@ export class HumanReporter implements Reporter {
   private epochLine(event: EpochEndEvent): string {
     const width = String(this.phaseEpochs).length;
     const epoch = `${String(event.epoch).padStart(width)}/${this.phaseEpochs}`;
-    return `  epoch ${epoch}  loss ${formatLosses(event.losses)}  ${formatSeconds(event.seconds)}`;
+    const stats = Object.entries(event.stats ?? {}).map(([name, value]) => `  ${name} ${Number(value.toPrecision(4))}`);
+    return `  epoch ${epoch}  loss ${formatLosses(event.losses)}  ${formatSeconds(event.seconds)}${stats.join("")}`;
   }
 
   /** Prints a line, above the progress bar while one is drawn. */
