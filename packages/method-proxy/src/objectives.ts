@@ -1,13 +1,14 @@
 /**
  * Local objectives of the Proxy Objective schemes, each an
  * `ObjectiveFactory` for `localLossMethod`. Heads see the module output as
- * a feature vector: a vector output as it is, an image output [C, H, W]
- * averaged over its spatial positions to [C].
+ * a feature vector (`FeatureVector`): a vector output as it is, an image
+ * output [C, H, W] average-pooled to a few positions per channel.
  */
-import { classLabels, crossEntropy, Flatten, Linear, Module, mse, pairLabels, ReLU, Sequential } from "@modular/nn";
+import { classLabels, Conv2d, crossEntropy, Flatten, Linear, Module, mse, pairLabels, ReLU, Sequential } from "@modular/nn";
 import {
   add,
   cast,
+  keep,
   matmul,
   mean,
   mul,
@@ -27,26 +28,90 @@ import {
 } from "@modular/tensor";
 import type { ObjectiveContext, ObjectiveFactory } from "./local.js";
 
+/** Most features `FeatureVector` keeps of an image output; a cap of ours, in the spirit of Nøkland and Eidnes' pooling. */
+const MAX_POOLED_FEATURES = 2048;
+
 /**
- * Mean over the spatial axes of [N, C, H, W], giving [N, C]; other inputs
- * are flattened to [N, F]. Heads use it to read any module output.
+ * Side of the pooled grid of an image output [C, H, W]: 4, 2 or 1, the
+ * largest that fits in H and W and keeps C·side² ≤ 2048.
+ */
+export function pooledSide(shape: Shape): number {
+  const [channels, height, width] = shape as [number, number, number];
+  for (const side of [4, 2]) {
+    if (side <= height && side <= width && channels * side * side <= MAX_POOLED_FEATURES) return side;
+  }
+  return 1;
+}
+
+/**
+ * The [H·W, side²] matrix of adaptive average pooling: cell (i, j) of the
+ * grid averages rows floor(i·H/side) to ceil((i+1)·H/side) − 1, and columns
+ * likewise, so cells overlap by at most one row when side does not divide H.
+ */
+function poolingMatrix(height: number, width: number, side: number): Float32Array {
+  const matrix = new Float32Array(height * width * side * side);
+  const window = (i: number, size: number) => [Math.floor((i * size) / side), Math.ceil(((i + 1) * size) / side)] as const;
+  for (let i = 0; i < side; i++) {
+    const [top, bottom] = window(i, height);
+    for (let j = 0; j < side; j++) {
+      const [left, right] = window(j, width);
+      const weight = 1 / ((bottom - top) * (right - left));
+      for (let h = top; h < bottom; h++) {
+        for (let w = left; w < right; w++) matrix[(h * width + w) * side * side + i * side + j] = weight;
+      }
+    }
+  }
+  return matrix;
+}
+
+/**
+ * Reads any module output as a vector per sample: [N, C, H, W] is
+ * average-pooled to a side × side grid per channel (see `pooledSide`) and
+ * flattened to [N, C·side²]; other inputs are flattened to [N, F]. Nøkland
+ * and Eidnes ("Training neural networks with local error signals", ICML
+ * 2019) and Belilovsky et al. (ICML 2019) likewise pool convolutional
+ * outputs before their auxiliary classifiers.
  */
 export class FeatureVector extends Module {
   private readonly flatten = new Flatten();
+  private readonly side: number;
+  private readonly pooling: Tensor | undefined;
+
+  /** `shape` is the shape of one sample of the input, e.g. [32, 7, 7] or [256]. */
+  constructor(private readonly shape: Shape) {
+    super();
+    if (shape.length === 3) {
+      const [, height, width] = shape as [number, number, number];
+      this.side = pooledSide(shape);
+      this.pooling = keep(tensor(poolingMatrix(height, width, this.side), [height * width, this.side * this.side]));
+    } else {
+      this.side = 1;
+      this.pooling = undefined;
+    }
+  }
 
   forward(x: Tensor): Tensor {
-    if (x.rank === 4) return mean(x, { axis: [2, 3] });
-    return this.flatten.forward(x);
+    if (x.rank !== 4 || this.pooling === undefined) return this.flatten.forward(x);
+    const [n, c, h, w] = x.shape as [number, number, number, number];
+    if (c !== this.shape[0] || h !== this.shape[1] || w !== this.shape[2]) {
+      throw new RangeError(`FeatureVector: built for samples of shape [${this.shape.join(", ")}], got [${c}, ${h}, ${w}].`);
+    }
+    return reshape(matmul(reshape(x, [n * c, h * w]), this.pooling), [n, c * this.side * this.side]);
   }
 
   override describe(): string {
-    return "FeatureVector";
+    return this.shape.length === 3 ? `FeatureVector(pool to ${this.side}x${this.side})` : "FeatureVector";
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.pooling?.dispose();
   }
 }
 
 /** Number of features `FeatureVector` gives for one sample of `shape`. */
 export function featureCount(shape: Shape): number {
-  return shape.length === 3 ? shape[0]! : sizeOf(shape);
+  return shape.length === 3 ? shape[0]! * pooledSide(shape) ** 2 : sizeOf(shape);
 }
 
 /**
@@ -89,7 +154,7 @@ export function pairSimilarityMatchingLoss(features: Tensor, pairs: Tensor, clas
 /** Build a linear classifier from the module features to the classes, with zero initial weights. */
 function zeroClassifier(context: ObjectiveContext): Module {
   const linear = new Linear(featureCount(context.outputShape), context.classes, { init: "zeros" });
-  return new Sequential([new FeatureVector(), linear]);
+  return new Sequential([new FeatureVector(context.outputShape), linear]);
 }
 
 /**
@@ -104,17 +169,26 @@ export function predObjective(): ObjectiveFactory {
 }
 
 /**
- * `sim` of Nøkland and Eidnes 2019: similarity matching on the module's
- * features. The paper passes convolutional outputs through a 3×3
- * convolution first; here every output is read through `FeatureVector`.
+ * The head whose features the sim loss compares. For an image output it is
+ * a trainable 3×3 convolution that keeps the channels, as in Nøkland and
+ * Eidnes 2019, followed by `FeatureVector`; a vector output is compared as
+ * it is.
  */
+function similarityHead(context: ObjectiveContext): Module {
+  const features = new FeatureVector(context.outputShape);
+  if (context.outputShape.length !== 3) return features;
+  const channels = context.outputShape[0]!;
+  return new Sequential([new Conv2d(channels, channels, 3, { padding: 1, seed: context.seed, stream: 500 }), features]);
+}
+
+/** `sim` of Nøkland and Eidnes 2019: similarity matching on the module's features. */
 export function simObjective(): ObjectiveFactory {
   return (context) => {
-    const features = new FeatureVector();
+    const head = similarityHead(context);
     return {
-      heads: [],
+      heads: [head],
       labelKind: "pairs",
-      loss: (h, batch) => pairSimilarityMatchingLoss(features.forward(h), pairLabels(batch), context.classes),
+      loss: (h, batch) => pairSimilarityMatchingLoss(head.forward(h), pairLabels(batch), context.classes),
     };
   };
 }
@@ -125,32 +199,45 @@ export function simObjective(): ObjectiveFactory {
  */
 export function predSimObjective(beta = 0.99): ObjectiveFactory {
   return (context) => {
-    const head = zeroClassifier(context);
-    const features = new FeatureVector();
+    const pred = zeroClassifier(context);
+    const sim = similarityHead(context);
     return {
-      heads: [head],
+      heads: [pred, sim],
       loss: (h, batch) => {
         const labels = classLabels(batch, "the pred term of the predsim loss");
-        const pred = crossEntropy(head.forward(h), labels);
-        const sim = similarityMatchingLoss(features.forward(h), labels, context.classes);
-        return add(mul(pred, 1 - beta), mul(sim, beta));
+        const predLoss = crossEntropy(pred.forward(h), labels);
+        const simLoss = similarityMatchingLoss(sim.forward(h), labels, context.classes);
+        return add(mul(predLoss, 1 - beta), mul(simLoss, beta));
       },
     };
   };
 }
 
 /**
- * Build an auxiliary classifier of `depth` layers: depth − 1 hidden layers of
- * `width` units with ReLU, then the output layer. Belilovsky, Eickenberg and
- * Oyallon ("Greedy layerwise learning can scale to ImageNet", ICML 2019)
- * study depths 1 to 3.
+ * Build an auxiliary classifier of `depth` layers: depth − 1 hidden layers
+ * with ReLU, then the output layer on `FeatureVector`'s features. Hidden
+ * layers are fully connected with `width` units, or, with `convolutional`
+ * on an image output, 3×3 convolutions that keep the channels, placed
+ * before the pooling as in the auxiliary networks of Belilovsky, Eickenberg
+ * and Oyallon ("Greedy layerwise learning can scale to ImageNet", ICML
+ * 2019), who study depths 1 to 3.
  */
-function classifierHead(context: ObjectiveContext, depth: number, width: number, stream: number): Sequential {
-  const layers: Module[] = [new FeatureVector()];
+function classifierHead(context: ObjectiveContext, depth: number, width: number, stream: number, convolutional = false): Sequential {
+  const layers: Module[] = [];
+  const image = context.outputShape.length === 3;
+  if (convolutional && image) {
+    const channels = context.outputShape[0]!;
+    for (let layer = 0; layer < depth - 1; layer++) {
+      layers.push(new Conv2d(channels, channels, 3, { padding: 1, seed: context.seed, stream: stream + layer }), new ReLU());
+    }
+  }
+  layers.push(new FeatureVector(context.outputShape));
   let features = featureCount(context.outputShape);
-  for (let layer = 0; layer < depth - 1; layer++) {
-    layers.push(new Linear(features, width, { seed: context.seed, stream: stream + layer }), new ReLU());
-    features = width;
+  if (!(convolutional && image)) {
+    for (let layer = 0; layer < depth - 1; layer++) {
+      layers.push(new Linear(features, width, { seed: context.seed, stream: stream + layer }), new ReLU());
+      features = width;
+    }
   }
   layers.push(new Linear(features, context.classes, { init: "xavier-uniform", gain: 1, seed: context.seed, stream: stream + depth }));
   return new Sequential(layers);
@@ -159,7 +246,7 @@ function classifierHead(context: ObjectiveContext, depth: number, width: number,
 /** Cross-entropy of a trainable auxiliary classifier of `depth` layers (Belilovsky et al. 2019). */
 export function auxClassifierObjective(depth = 1, width = 256): ObjectiveFactory {
   return (context) => {
-    const head = classifierHead(context, depth, width, 0);
+    const head = classifierHead(context, depth, width, 0, true);
     return { heads: [head], loss: (h, batch) => crossEntropy(head.forward(h), classLabels(batch, "the auxiliary classifier loss")) };
   };
 }
@@ -202,7 +289,7 @@ export function auxSimObjective(dimension = 128): ObjectiveFactory {
   return (context) => {
     const features = featureCount(context.outputShape);
     const head = new Sequential([
-      new FeatureVector(),
+      new FeatureVector(context.outputShape),
       new Linear(features, dimension, { seed: context.seed, stream: 300 }),
       new ReLU(),
       new Linear(dimension, dimension, { seed: context.seed, stream: 301 }),
@@ -224,7 +311,7 @@ export function infoProObjective(base: ObjectiveFactory, weight = 1): ObjectiveF
   return (context) => {
     const inner = base(context);
     const decoder = new Sequential([
-      new FeatureVector(),
+      new FeatureVector(context.outputShape),
       new Linear(featureCount(context.outputShape), sizeOf(context.sampleShape), { seed: context.seed, stream: 400 }),
     ]);
     return {
@@ -289,7 +376,7 @@ export function contrastiveObjective(options: ContrastiveOptions = {}): Objectiv
   return (context) => {
     const features = featureCount(context.outputShape);
     const head = new Sequential([
-      new FeatureVector(),
+      new FeatureVector(context.outputShape),
       new Linear(features, dimension, { seed: context.seed, stream: 500 }),
       new ReLU(),
       new Linear(dimension, dimension, { seed: context.seed, stream: 501 }),

@@ -86,7 +86,7 @@ export function predSimProxy(options: PredSimOptions = {}): TrainingMethod {
 export interface AuxClassifierOptions extends LocalSchemeOptions {
   /** Layers of the auxiliary classifier, 1 to 3. Default 1. */
   readonly depth?: number;
-  /** Width of its hidden layers. Default 256. */
+  /** Width of its hidden fully connected layers, on vector outputs. Default 256. On image outputs, hidden layers are 3×3 convolutions that keep the channels. */
   readonly width?: number;
 }
 
