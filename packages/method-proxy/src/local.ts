@@ -142,9 +142,6 @@ function moduleShapes(modules: readonly Module[], sampleShape: Shape): Shape[] {
   }
 }
 
-// TODO: save the heads in checkpoints. The runner saves only the training modules, so a run resumed
-// in the middle of a greedy hidden phase starts that phase's heads from their initial weights.
-
 /** A hidden module with its objective, heads, optimizer and loss name. */
 export interface LocalModule {
   readonly module: Module;

@@ -21,6 +21,11 @@ export function moduleFileName(index: number): string {
   return `module-${index}.safetensors`;
 }
 
+/** File name of auxiliary module `index` (from 1) of the phase a checkpoint was written in. */
+export function auxiliaryFileName(index: number): string {
+  return `auxiliary-${index}.safetensors`;
+}
+
 export const MODEL_SPEC_FILE = "model.json";
 export const TRAINING_STATE_FILE = "training-state.json";
 export const OPTIMIZER_STATE_FILE = "optimizer-state.safetensors";
@@ -129,11 +134,23 @@ export interface CheckpointContents {
   readonly state: TrainingState;
   /** Optimizers of the current phase; their state goes to `optimizer-state.safetensors`. */
   readonly optimizers: readonly Optimizer[];
+  /**
+   * Auxiliary modules of the current phase (`Phase.auxiliary`), such as
+   * local classifier heads; module i goes to `auxiliary-<i+1>.safetensors`,
+   * so that a run resumed inside the phase continues with trained heads.
+   */
+  readonly auxiliary?: readonly Module[];
 }
 
-/** Parameter names of the whole run: "<module index from 0>.<name in the module>". */
-export function runParameterNames(modules: readonly Module[]): NamedParameter[] {
-  return modules.flatMap((module, i) => module.namedParameters(`${i}.`));
+/**
+ * Parameter names of the whole run: "<module index from 0>.<name in the
+ * module>", then "aux<index from 0>.<name>" for the phase's auxiliary modules.
+ */
+export function runParameterNames(modules: readonly Module[], auxiliary: readonly Module[] = []): NamedParameter[] {
+  return [
+    ...modules.flatMap((module, i) => module.namedParameters(`${i}.`)),
+    ...auxiliary.flatMap((module, i) => module.namedParameters(`aux${i}.`)),
+  ];
 }
 
 /** Serialize a run checkpoint to files. */
@@ -144,11 +161,16 @@ export async function encodeCheckpoint(contents: CheckpointContents): Promise<Ma
     files.set(moduleFileName(i + 1), await serializeModule(module, metadata));
   }
 
+  const auxiliary = contents.auxiliary ?? [];
+  for (const [i, module] of auxiliary.entries()) {
+    files.set(auxiliaryFileName(i + 1), await serializeModule(module, { auxiliary: `${i + 1}/${auxiliary.length}` }));
+  }
+
   const encoder = new TextEncoder();
   if (contents.spec !== undefined) files.set(MODEL_SPEC_FILE, encoder.encode(JSON.stringify(contents.spec, null, 2)));
   files.set(TRAINING_STATE_FILE, encoder.encode(JSON.stringify(contents.state, null, 2)));
 
-  const named = runParameterNames(contents.modules);
+  const named = runParameterNames(contents.modules, auxiliary);
   const optimizerTensors = new Map<string, TensorData>();
   for (const [j, optimizer] of contents.optimizers.entries()) {
     const state = optimizer.saveState?.(named) ?? new Map();
@@ -212,6 +234,19 @@ export function decodeCheckpoint(files: CheckpointFiles, modules: readonly Modul
     loadModule(module, requireFile(files, name, location), `${location}/${name}`);
   });
   return { state, spec, optimizerStates };
+}
+
+/**
+ * Load the auxiliary module files of a checkpoint into `auxiliary`, the
+ * auxiliary modules of the phase it was written in. Modules without a file
+ * (a checkpoint written before heads were saved) keep their weights.
+ */
+export function loadAuxiliaryModules(files: CheckpointFiles, auxiliary: readonly Module[], location: string): void {
+  auxiliary.forEach((module, i) => {
+    const name = auxiliaryFileName(i + 1);
+    const bytes = files.get(name);
+    if (bytes !== undefined) loadModule(module, bytes, `${location}/${name}`);
+  });
 }
 
 function requireFile(files: CheckpointFiles, name: string, location: string): Uint8Array {

@@ -29,6 +29,7 @@ export {
   decodeCheckpoint,
   type DecodedCheckpoint,
   encodeCheckpoint,
+  loadAuxiliaryModules,
   loadModule,
   MODEL_SPEC_FILE,
   moduleFileName,

@@ -6,7 +6,13 @@
  * batches of the uninterrupted one.
  */
 import { CheckpointFormatError } from "./checkpoint-errors.js";
-import { decodeCheckpoint, encodeCheckpoint, runParameterNames, TRAINING_STATE_FILE } from "./checkpoint.js";
+import {
+  decodeCheckpoint,
+  encodeCheckpoint,
+  loadAuxiliaryModules,
+  runParameterNames,
+  TRAINING_STATE_FILE,
+} from "./checkpoint.js";
 import { ConfigError } from "./errors.js";
 import type { Phase } from "./method.js";
 import type { CheckpointOptions, TrainOptions } from "./runner.js";
@@ -29,6 +35,7 @@ export async function writeCheckpoint(
     modules: options.modules,
     ...(checkpoint.spec === undefined ? {} : { spec: checkpoint.spec }),
     optimizers,
+    ...(phase.auxiliary === undefined ? {} : { auxiliary: phase.auxiliary }),
     state: {
       format: "modular-training-state",
       version: 1,
@@ -71,8 +78,10 @@ export function resumeRun(options: TrainOptions, phases: readonly Phase[], seed:
     });
   }
 
+  const auxiliary = phase.auxiliary ?? [];
+  loadAuxiliaryModules(files, auxiliary, location);
   const optimizers = phase.optimizers ?? [];
-  const named = runParameterNames(options.modules);
+  const named = runParameterNames(options.modules, auxiliary);
   optimizers.forEach((optimizer, i) => {
     const saved = optimizerStates[i];
     if (saved !== undefined && saved.size > 0) {
