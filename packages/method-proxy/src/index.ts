@@ -4,6 +4,7 @@
  */
 export { kernelProxy, type KernelProxyOptions } from "./kernel.js";
 export {
+  arccos,
   KERNEL_LOSS_NAMES,
   KERNEL_NAMES,
   type KernelLossName,

@@ -10,8 +10,12 @@
  * The loss needs only the pairwise labels 1{yᵢ = yⱼ}, never the classes.
  */
 import {
+  abs,
+  cast,
   div,
   exp,
+  less,
+  minimum,
   formatShape,
   matmul,
   maximum,
@@ -27,10 +31,21 @@ import {
 import type { Tensor } from "@modular/tensor";
 import { ConfigError } from "@modular/nn";
 
-/** Kernels on unit-normalised features z: cosine k = zᵢ·zⱼ; Gaussian k = exp(−‖zᵢ − zⱼ‖² / 2σ²). See `kernelMatrix`. */
-export type KernelName = "cosine" | "gaussian";
+/**
+ * Kernels on unit-normalised features z, with c = zᵢ·zⱼ the cosine:
+ * - "cosine": k = c;
+ * - "gaussian": k = exp(−‖zᵢ − zⱼ‖² / 2σ²);
+ * - "arccos": the arc-cosine kernel of degree 1, k = (sin θ + (π − θ) cos θ)/π
+ *   with θ = arccos c: the kernel that an infinitely wide layer of random
+ *   ReLU units induces on its inputs (Cho and Saul, "Kernel methods for deep
+ *   learning", NeurIPS 2009), here normalised so that k(z, z) = 1. It is the
+ *   choice that follows the ReLU of the next layer, which is how Duan et
+ *   al. pick a kernel from the network's nonlinearity.
+ * See `kernelMatrix`.
+ */
+export type KernelName = "cosine" | "gaussian" | "arccos";
 
-export const KERNEL_NAMES: readonly KernelName[] = ["cosine", "gaussian"];
+export const KERNEL_NAMES: readonly KernelName[] = ["cosine", "gaussian", "arccos"];
 
 /**
  * Rule that turns the batch kernel matrix into a loss. Both rules use only
@@ -123,8 +138,41 @@ export function kernelMatrix(features: Tensor, kernel: KernelName = "cosine", si
   const squaredNorms = sum(mul(z, z), { axis: 1, keepDims: true });
   const pairNorms = add(squaredNorms, reshape(squaredNorms, [1, n]));
   const squaredDistance = sub(pairNorms, mul(matmul(z, z, { transposeB: true }), 2));
-  if (kernel === "cosine") return sub(1, mul(squaredDistance, 0.5));
+  const cosine = sub(1, mul(squaredDistance, 0.5));
+  if (kernel === "cosine") return cosine;
+  if (kernel === "arccos") return arcCosineKernel(cosine);
   return exp(div(squaredDistance, -2 * sigma * sigma));
+}
+
+/**
+ * Cosines are kept this far inside ±1 before arccos, where the slope of
+ * √(1 − c) is infinite. The diagonal (c = 1) then gets no gradient, which it
+ * would not use anyway: k(z, z) is 1 for every unit row.
+ */
+const ARCCOS_MARGIN = 1e-6;
+
+/**
+ * arccos c for c in [−1, 1], from formula 4.4.45 of Abramowitz and Stegun
+ * (Handbook of Mathematical Functions, 1964): arccos x ≈ √(1 − x)·(a₀ + a₁x +
+ * a₂x² + a₃x³) for x in [0, 1], error at most 5·10⁻⁵, and arccos(−x) =
+ * π − arccos x. Written with differentiable tensor ops, since the backends
+ * have no arccos.
+ */
+export function arccos(c: Tensor): Tensor {
+  const x = abs(c);
+  const polynomial = add(1.5707288, mul(x, add(-0.2121144, mul(x, add(0.074261, mul(x, -0.0187293))))));
+  const positive = mul(sqrt(sub(1, x)), polynomial);
+  // For c < 0: π − arccos|c|, chosen by the sign without a branch.
+  const negative = cast(less(c, 0), "float32");
+  return add(mul(negative, sub(Math.PI, positive)), mul(sub(1, negative), positive));
+}
+
+/** The normalised arc-cosine kernel of degree 1 from cosines `c` (see `KernelName`). */
+function arcCosineKernel(c: Tensor): Tensor {
+  const clamped = minimum(maximum(c, -1 + ARCCOS_MARGIN), 1 - ARCCOS_MARGIN);
+  const theta = arccos(clamped);
+  const sine = sqrt(sub(1, mul(clamped, clamped)));
+  return div(add(sine, mul(sub(Math.PI, theta), clamped)), Math.PI);
 }
 
 /** [N, N] float32 matrix with 1 where yᵢ = yⱼ: the pairwise labels. Defined in `@modular/nn`. */

@@ -7,6 +7,7 @@ import { checkGradients, Tape } from "@modular/autodiff";
 import { matmul, randomUniform, type Tensor, tensor } from "@modular/tensor";
 import { describe, expect, test } from "vitest";
 import {
+  arccos,
   kernelMatrix,
   type KernelLossOptions,
   kernelProxyLoss,
@@ -58,6 +59,15 @@ describe("normalizeRows", () => {
   });
 });
 
+describe("arccos", () => {
+  test("is within 1e-4 of Math.acos over [−1, 1]", () => {
+    const xs = Array.from({ length: 201 }, (_, i) => -1 + i / 100);
+    const values = arccos(tensor(xs)).dataSync();
+
+    xs.forEach((x, i) => expect(Math.abs(values[i]! - Math.acos(x))).toBeLessThan(1e-4));
+  });
+});
+
 describe("kernelMatrix", () => {
   test("cosine kernel of long rows is their cosine similarity", () => {
     const expected = [[1, 0.6, 0.8], [0.6, 1, 0.96], [0.8, 0.96, 1]];
@@ -82,6 +92,22 @@ describe("kernelMatrix", () => {
     const expected = [[1, k01!, k02!], [k01!, 1, k12!], [k02!, k12!, 1]];
 
     expect(kernelMatrix(longRows(THREE_DIRECTIONS), "gaussian", sigma)).toBeAllClose(expected, { atol: 1e-5 });
+  });
+
+  test("arc-cosine kernel of long rows by hand", () => {
+    // k(c) = (√(1 − c²) + (π − arccos c)·c) / π for the cosines 0.6, 0.8 and 0.96.
+    const k = (c: number) => (Math.sqrt(1 - c * c) + (Math.PI - Math.acos(c)) * c) / Math.PI;
+    const expected = [[1, k(0.6), k(0.8)], [k(0.6), 1, k(0.96)], [k(0.8), k(0.96), 1]];
+
+    expect(kernelMatrix(longRows(THREE_DIRECTIONS), "arccos")).toBeAllClose(expected, { atol: 2e-4 });
+  });
+
+  test("arc-cosine kernel is 0 for opposite rows and 1/π for orthogonal ones", () => {
+    const rows = longRows([[1, 0], [-1, 0], [0, 1]]);
+    const k = kernelMatrix(rows, "arccos").arraySync() as number[][];
+
+    expect(k[0]![1]).toBeCloseTo(0, 3);
+    expect(k[0]![2]).toBeCloseTo(1 / Math.PI, 4);
   });
 
   test("flattens [N, C, H, W] features", () => {
@@ -223,6 +249,8 @@ describe("kernelProxyLoss gradient", () => {
     ["Gaussian σ = 0.7, pairwise", { kernel: "gaussian", sigma: 0.7 }],
     ["cosine, alignment", { loss: "alignment" }],
     ["Gaussian σ = 1, alignment", { kernel: "gaussian", loss: "alignment" }],
+    ["arc-cosine, alignment", { kernel: "arccos", loss: "alignment" }],
+    ["arc-cosine, pairwise", { kernel: "arccos" }],
   ] as const)("%s matches finite differences", async (_, options) => {
     const features = randomUniform([5, 4], { seed: 11, low: -1, high: 1 });
     const result = await checkGradients((h) => kernelProxyLoss(h, same, options), [features]);

@@ -47,7 +47,7 @@ function snapshot(module: Module): number[][] {
 
 describe("kernelProxy options", () => {
   test.each([
-    ["an unknown kernel", { kernel: "laplacian" }, 'proxy/kernel: unknown kernel "laplacian". Valid kernels: cosine, gaussian.'],
+    ["an unknown kernel", { kernel: "laplacian" }, 'proxy/kernel: unknown kernel "laplacian". Valid kernels: cosine, gaussian, arccos.'],
     ["an unknown loss", { loss: "contrastive" }, 'proxy/kernel: unknown loss "contrastive". Valid losses: pairwise, alignment.'],
     ["a negative sameClassWeight", { sameClassWeight: -0.5 }, "proxy/kernel: sameClassWeight -0.5 is invalid; it must be a finite number >= 0."],
     ["an infinite sameClassWeight", { sameClassWeight: Infinity }, "proxy/kernel: sameClassWeight Infinity is invalid"],

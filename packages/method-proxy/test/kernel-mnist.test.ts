@@ -12,15 +12,19 @@
 import { loadMnist } from "@modular/datasets";
 import { type Model, type Module, mlp, split, splitBeforeOutput, train } from "@modular/nn";
 import { expect, test } from "vitest";
-import { kernelProxy } from "../src/index.js";
+import { kernelProxy, type KernelProxyOptions } from "../src/index.js";
 
-async function testAccuracy(hidden: number[], splitModel: (model: Model) => Module[]): Promise<number> {
+async function testAccuracy(
+  hidden: number[],
+  splitModel: (model: Model) => Module[],
+  options: KernelProxyOptions = {},
+): Promise<number> {
   const { train: trainSet, test: testSet } = await loadMnist();
   const model = mlp({ kind: "mlp", inputShape: [1, 28, 28], hidden, classes: 10 }, 0);
 
   const result = await train({
     modules: splitModel(model),
-    method: kernelProxy(),
+    method: kernelProxy(options),
     train: trainSet.slice(0, 2000),
     test: testSet.slice(0, 500),
     epochs: 3,
@@ -36,4 +40,9 @@ test("2 modules: MLP [64] split before the output layer", { timeout: 120_000 }, 
 
 test("3 modules: MLP [64, 32] split at [1, 2]", { timeout: 120_000 }, async () => {
   expect(await testAccuracy([64, 32], (model) => split(model, [1, 2]))).toBeGreaterThanOrEqual(0.85);
+});
+
+test("2 modules with the arc-cosine kernel of the ReLU", { timeout: 120_000 }, async () => {
+  // Measured 0.882 with seed 0, against 0.722 to 0.756 for untrained hidden modules.
+  expect(await testAccuracy([64], splitBeforeOutput, { kernel: "arccos" })).toBeGreaterThanOrEqual(0.85);
 });
