@@ -169,10 +169,10 @@ export function predObjective(): ObjectiveFactory {
 }
 
 /**
- * The head whose features the sim loss compares. For an image output it is
- * a trainable 3×3 convolution that keeps the channels, as in Nøkland and
- * Eidnes 2019, followed by `FeatureVector`; a vector output is compared as
- * it is.
+ * Build the head whose features the sim loss compares. For an image output
+ * it is a trainable 3×3 convolution that keeps the channels, as in Nøkland
+ * and Eidnes 2019, followed by `FeatureVector`. A vector output is compared
+ * as it is.
  */
 function similarityHead(context: ObjectiveContext): Module {
   const features = new FeatureVector(context.outputShape);
@@ -216,11 +216,11 @@ export function predSimObjective(beta = 0.99): ObjectiveFactory {
 /**
  * Build an auxiliary classifier of `depth` layers: depth − 1 hidden layers
  * with ReLU, then the output layer on `FeatureVector`'s features. Hidden
- * layers are fully connected with `width` units, or, with `convolutional`
- * on an image output, 3×3 convolutions that keep the channels, placed
- * before the pooling as in the auxiliary networks of Belilovsky, Eickenberg
- * and Oyallon ("Greedy layerwise learning can scale to ImageNet", ICML
- * 2019), who study depths 1 to 3.
+ * layers are fully connected with `width` units. With `convolutional` on an
+ * image output they are 3×3 convolutions that keep the channels, placed
+ * before the pooling. Belilovsky, Eickenberg and Oyallon ("Greedy layerwise
+ * learning can scale to ImageNet", ICML 2019) build their auxiliary
+ * networks this way and study depths 1 to 3.
  */
 function classifierHead(context: ObjectiveContext, depth: number, width: number, stream: number, convolutional = false): Sequential {
   const layers: Module[] = [];

@@ -136,8 +136,8 @@ export interface CheckpointContents {
   readonly optimizers: readonly Optimizer[];
   /**
    * Auxiliary modules of the current phase (`Phase.auxiliary`), such as
-   * local classifier heads; module i goes to `auxiliary-<i+1>.safetensors`,
-   * so that a run resumed inside the phase continues with trained heads.
+   * local classifier heads. Module i goes to `auxiliary-<i+1>.safetensors`,
+   * so a run resumed inside the phase continues with trained heads.
    */
   readonly auxiliary?: readonly Module[];
 }

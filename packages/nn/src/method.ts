@@ -54,7 +54,7 @@ export interface StepMetrics {
   readonly lossValues?: Readonly<Record<string, readonly number[]>>;
 }
 
-/** What a phase reports after an epoch (see `Phase.epochEnd`). */
+/** Report of a phase after an epoch (see `Phase.epochEnd`). */
 export interface EpochReport {
   /** Losses of steps that finished after the epoch's last `step` call, as in `StepMetrics.lossValues`. */
   readonly lossValues?: Readonly<Record<string, readonly number[]>>;

@@ -43,7 +43,7 @@ export interface BufferLayout {
   readonly features: number;
 }
 
-/** What crosses to a worker: the layout and the shared memory. */
+/** Layout and shared memory of a buffer, the part sent to a worker. */
 export interface SharedBufferHandle {
   readonly layout: BufferLayout;
   readonly control: SharedArrayBuffer;
@@ -229,7 +229,7 @@ export class SharedBatchBuffer {
       const slot = item % capacity;
       const meta = CONTROL_SIZE + slot * META;
       if (this.control[meta] !== item) {
-        throw new Error(`SharedBatchBuffer.read: slot ${slot} holds item ${this.control[meta]}, not ${item}.`);
+        throw new Error(`SharedBatchBuffer.read: slot ${slot} contains item ${this.control[meta]}, not ${item}.`);
       }
       const rows = this.control[meta + 1]!;
       const start = slot * maxRows;

@@ -14,7 +14,7 @@
  * Limits of this version:
  * - workers train on the `cpu` backend, and so must the run;
  * - the phase lists no optimizers, so runs with a learning-rate schedule or
- *   checkpoints are refused (the runner says so before training);
+ *   checkpoints are rejected (the runner raises the error before training);
  * - on the main thread of a browser, the blocking wait for buffer space is
  *   not allowed: run the training loop in a Web Worker there.
  * TODO: keep the optimizers' state on the main thread so that schedules and checkpoints work.
@@ -43,9 +43,9 @@ export interface AsyncDglOptions {
   /** Items each buffer holds, and so the most steps a module can run ahead of the next. Default 4. */
   readonly capacity?: number;
   /**
-   * How a module after the first picks its input: "replay" (the default)
+   * Input choice of every module after the first. "replay" (the default)
    * draws one of the `capacity` newest outputs of its upstream module, as
-   * the paper's replay buffer does; "fifo" reads every output once, in order.
+   * the paper's replay buffer does. "fifo" reads every output once, in order.
    */
   readonly read?: ReadMode;
 }
@@ -59,7 +59,7 @@ export interface AsyncHead {
   readonly width: number;
 }
 
-/** One module's worker as the main thread sees it. */
+/** One module's worker, with the main thread's handles to it. */
 interface WorkerSlot {
   readonly name: string;
   readonly module: ModelPart;
@@ -90,7 +90,7 @@ function checkAsyncRun(method: string, modules: readonly Module[], context: Trai
   return parts;
 }
 
-/** The phase in which every module trains in its own worker. */
+/** Plan the phase in which every module trains in its own worker. */
 export function asyncDglPhase(
   method: string,
   modules: readonly Module[],

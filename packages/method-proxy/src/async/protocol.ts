@@ -1,9 +1,9 @@
 /**
- * What the main thread and a module's worker exchange in asynchronous
- * decoupled greedy learning: the configuration that rebuilds the module in
- * the worker, the messages, and `WorkerStatus`, a block of shared memory
- * through which the worker reports progress, losses and failure without
- * waiting for the main thread's event loop.
+ * Messages between the main thread and a module's worker in asynchronous
+ * decoupled greedy learning, and the configuration that rebuilds the module
+ * in the worker. `WorkerStatus` is a block of shared memory through which the
+ * worker reports progress, losses and failure without waiting for the main
+ * thread's event loop.
  */
 import type { ModelSpec, OptimizerSpec } from "@modular/nn";
 import type { ReadMode, SharedBufferHandle } from "./buffer.js";
@@ -36,7 +36,7 @@ export interface WorkerConfig {
   readonly inputShape: readonly number[];
   readonly input: SharedBufferHandle;
   readonly inputMode: ReadMode;
-  /** Where the module writes its outputs for the next module; absent for the output module. */
+  /** Buffer of the module's outputs for the next module. The output module has none. */
   readonly output?: SharedBufferHandle;
   readonly status: SharedArrayBuffer;
   /** Seed of the replay draws. */
@@ -82,7 +82,7 @@ export class WorkerStatus {
     this.error = new Uint8Array(buffer, 4 * (HEADER + LOSS_RING), ERROR_CAPACITY);
   }
 
-  /** The worker has built its module. */
+  /** Mark that the worker has built its module. */
   markStarted(): void {
     Atomics.store(this.header, STARTED, 1);
   }

@@ -1,8 +1,8 @@
 /**
- * How the main thread starts a module's worker. Browsers (and any runtime
- * with a global `Worker`) get a module Web Worker by default; the package's
- * `node` entry registers a `node:worker_threads` spawner instead, so this
- * file stays free of Node.js imports.
+ * Start of a module's worker. Browsers (and any runtime with a global
+ * `Worker`) get a module Web Worker by default. The package's `node` entry
+ * registers a `node:worker_threads` spawner instead, so this file stays free
+ * of Node.js imports.
  */
 import { ConfigError } from "@modular/nn";
 import type { FromWorker, ToWorker } from "./protocol.js";

@@ -124,7 +124,7 @@ class ModuleTrainer {
           const local = { module: this.module, objective: this.objective, parameters: this.parameters };
           const { output, loss: lossTensor, grads } = localStep(local, x, batch, context);
           value = lossTensor.item();
-          // The output was computed before this step's update: the downstream module sees `step` updates.
+          // The output was computed before this step's update, so it reflects `step` updates of this module.
           this.output!.write(output.dataSync() as Float32Array, item.y, item.rows, step);
           if (Number.isFinite(value)) this.optimizer.step(this.parameters, grads);
         }
@@ -139,7 +139,7 @@ class ModuleTrainer {
     }
   }
 
-  /** The module's tensors and the read statistics since the previous call. */
+  /** Copy the module's tensors and return them with the read statistics since the previous call. */
   collect(): FromWorker {
     const { reads, stalenessSum, stalenessMax, items } = this.stats;
     const stats: ReadStats = { reads, stalenessSum, stalenessMax, distinctItems: items.size };
@@ -156,8 +156,9 @@ class ModuleTrainer {
 }
 
 /**
- * Serve one module: answer `init` by training, `collect` with the module's
- * tensors, and `stop` by closing. `post` sends a message to the main thread.
+ * Return the message handler of one module's worker: `init` starts training,
+ * `collect` replies with the module's tensors, and `stop` disposes the
+ * module. `post` sends a message to the main thread.
  */
 export function serveWorker(post: (message: FromWorker) => void): (message: ToWorker) => void {
   let trainer: ModuleTrainer | undefined;
