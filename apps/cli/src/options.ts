@@ -58,7 +58,7 @@ export interface TrainConfig {
   readonly hidden: readonly number[] | undefined;
   /** Factor on the model's widths (`--width`), 1 unless given. */
   readonly width: number;
-  /** Where the model is cut into training modules (`--split`), or undefined for the method's own split. */
+  /** Split of the model into training modules (`--split`), or undefined for the method's own split. */
   readonly split: SplitChoice | undefined;
   readonly dataset: DatasetEntry;
   readonly location: DataLocation;

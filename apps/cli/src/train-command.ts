@@ -129,7 +129,7 @@ export async function runTrain(config: TrainConfig, stdout: OutputStream): Promi
   }
 }
 
-/** Cut `model` into training modules where `--split` says, or where the method's preset does. */
+/** Cut `model` into training modules at the `--split` boundaries, or at the method preset's. */
 function splitModel(model: Model, config: TrainConfig): Module[] {
   const choice = config.split;
   if (choice === undefined) return config.method.split(model);

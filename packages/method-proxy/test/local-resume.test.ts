@@ -1,6 +1,6 @@
 /**
  * Resuming a greedy local-loss run inside a hidden phase: the checkpoint
- * holds the phase's auxiliary heads and their optimizer state, so the
+ * contains the phase's auxiliary heads and their optimizer state, so the
  * resumed run ends with the weights of an uninterrupted one.
  */
 import { loadMnist } from "@modular/datasets";
