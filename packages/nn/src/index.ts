@@ -6,6 +6,7 @@
  * condition) adds checkpoint files on disk.
  */
 export { LeakyReLU } from "./activations.js";
+export { AlignmentMeter, alignmentAngle, angleFromDots, trueGradients, ZERO_VECTOR_ANGLE } from "./alignment.js";
 export { backprop } from "./backprop.js";
 export {
   ACTIVATIONS,
@@ -54,6 +55,7 @@ export { classLabels, disposeBatch, MissingClassLabelsError, pairLabels, sameCla
 export type {
   Batch,
   BatchOptions,
+  EpochReport,
   BatchSource,
   LabelKind,
   LabelledBatch,
