@@ -11,7 +11,7 @@ export type SyngradSplit = "before-output" | "every-block";
 export interface SyngradPreset {
   /** The method name, e.g. "syngrad/dni". */
   readonly name: string;
-  /** What trains each module, in one line. */
+  /** The signal each module trains on, in one line. */
   readonly summary: string;
   /** Full citation of the paper that proposed the scheme. */
   readonly paper: string;
@@ -26,7 +26,7 @@ export interface SyngradPreset {
 
 const JADERBERG =
   'Jaderberg, Czarnecki, Osindero, Vinyals, Graves, Silver and Kavukcuoglu, "Decoupled neural interfaces using synthetic gradients", ICML 2017';
-const DEFAULTS = { trueGradientEvery: 1, hiddenLayers: 1, width: 256, alignmentEvery: 20 };
+const DEFAULTS = { trueGradientEvery: 1, hiddenLayers: 0, width: 256, alignmentEvery: 20 };
 
 export const SYNGRAD_PRESETS: readonly SyngradPreset[] = [
   {

@@ -70,11 +70,17 @@ describe("synthetic gradients on MNIST", () => {
   test("cdni tracks backprop", async () => {
     const reference = await run(backprop());
     const frozen = await run(outputOnly);
-    const accuracy = await run(cdni({ trueGradientEvery: 1 }));
+    const linear = await run(cdni({ trueGradientEvery: 1 }));
+    const hidden = await run(cdni({ trueGradientEvery: 1, hiddenLayers: 1 }));
 
-    // Measured on the cpu backend: backprop 0.906, output layer alone 0.596, cdni 0.900.
-    expect(accuracy).toBeGreaterThan(frozen + 0.15);
-    expect(accuracy).toBeGreaterThan(reference - 0.02);
+    // Measured on the cpu backend: backprop 0.906, output layer alone 0.596,
+    // cdni 0.852 with the default linear synthetic-gradient model and 0.900
+    // with one hidden layer. The linear model starts slower but ends higher
+    // on the full 15-epoch runs of docs/results.md.
+    expect(linear).toBeGreaterThan(frozen + 0.15);
+    expect(linear).toBeGreaterThan(reference - 0.08);
+    expect(hidden).toBeGreaterThan(frozen + 0.15);
+    expect(hidden).toBeGreaterThan(reference - 0.02);
   });
 
   test("dni update points within 90 degrees of the true gradient", async () => {
@@ -84,7 +90,7 @@ describe("synthetic gradients on MNIST", () => {
     expect(epochs).toHaveLength(3);
     const last = epochs[2]!.event === "epoch-end" ? epochs[2]!.stats! : {};
 
-    // Measured on the cpu backend: 61.7 degrees in the last epoch.
+    // Measured on the cpu backend: 38.8 degrees in the last epoch.
     expect(last["alignment module 1/2"]).toBeGreaterThan(0);
     expect(last["alignment module 1/2"]).toBeLessThan(90);
     // The output module trains on the loss itself, so its update is the true gradient.

@@ -1,9 +1,9 @@
 /**
- * The known pitfalls of a DNI implementation, on a real MNIST batch and an
- * MLP with one hidden layer of 32 units split before its output layer:
- * (a) training a synthetic-gradient model alone leaves the main modules
- * unchanged; (b) the true-gradient target passes no gradient into module 1;
- * (c) module 1's update is the VJP of the synthetic gradient, not of the
+ * The known pitfalls of a DNI implementation, checked on a real MNIST batch
+ * and an MLP with one hidden layer of 32 units, split before its output layer.
+ * Training a synthetic-gradient model alone must leave the main modules
+ * unchanged. The true-gradient target must pass no gradient into module 1.
+ * Module 1's update must be the VJP of the synthetic gradient, not of the
  * true one.
  */
 import { loadMnist } from "@modular/datasets";
