@@ -10,8 +10,8 @@
  * last module updates on the loss. Every `trueGradientEvery` steps, each
  * module q+1 also returns the gradient at its input, computed from its own
  * upstream signal (the loss for the last module, M_{q+1}'s prediction
- * otherwise, as in the paper's bootstrapped targets), and M_q regresses
- * toward it with a mean squared error.
+ * otherwise), and M_q regresses toward it with a mean squared error. With
+ * three or more modules, M_q's target therefore rests on M_{q+1}'s estimate.
  *
  * TODO: synthetic inputs, the paper's option that also decouples the forward
  * pass, are missing: every step still runs the whole model forward.
@@ -219,7 +219,7 @@ function createPhase(
   }
 
   return {
-    label: `${settings.name}: every module on synthetic gradients, true gradients every ${settings.every} step(s)`,
+    label: `${settings.name}: every module on synthetic gradients, true-gradient targets ${settings.every === 1 ? "every step" : `every ${settings.every} steps`}`,
     epochs: context.epochs,
     trainable: modules,
     auxiliary: synthesizers,
