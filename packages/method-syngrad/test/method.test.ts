@@ -11,7 +11,7 @@ import {
   splitEveryBlock,
   type TrainingContext,
 } from "@modular/nn";
-import { tidy } from "@modular/tensor";
+import { memory, tidy } from "@modular/tensor";
 import { beforeAll, describe, expect, test } from "vitest";
 import { cdni, dni, SYNGRAD_PRESETS, SyntheticGradientModel } from "../src/index.js";
 
@@ -88,6 +88,24 @@ describe("DNI phase", () => {
 
     expect(regressed).toEqual([true, false, false, true, false, false]);
     expect(changed).toEqual([true, false, false, true, false, false]);
+    phase!.end?.();
+  });
+
+  test("keeps live tensors flat", async () => {
+    const modules = splitEveryBlock(model());
+    const [phase] = cdni({ alignmentEvery: 1 }).plan(modules, CONTEXT);
+    const counts: number[] = [];
+
+    for (let epoch = 0; epoch < 3; epoch++) {
+      for (let i = 0; i < 4; i++) tidy(() => void phase!.step(batch));
+      const report = await phase!.epochEnd!();
+      expect(Object.keys(report?.stats ?? {})).toHaveLength(3);
+      counts.push(memory().tensors);
+    }
+
+    // Plain SGD keeps no per-parameter state, so every epoch ends with the same tensors alive.
+    expect(counts[2]).toBe(counts[1]);
+    expect(counts[1]).toBe(counts[0]);
     phase!.end?.();
   });
 
