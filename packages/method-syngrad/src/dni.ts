@@ -23,6 +23,7 @@ import {
   clipGradNorm,
   ConfigError,
   crossEntropy,
+  parameterGroups,
   type Module,
   type Optimizer,
   type Phase,
@@ -53,6 +54,8 @@ export interface DniOptions {
   readonly width?: number;
   /** Steps between alignment measurements against the true backprop gradient; 0 turns them off. Default 20. */
   readonly alignmentEvery?: number;
+  /** Report the alignment angle per training "module" (the default) or per "layer" inside each module. */
+  readonly alignmentPer?: "module" | "layer";
 }
 
 interface SyngradOptions extends DniOptions {
@@ -106,6 +109,10 @@ function syntheticGradientMethod(options: SyngradOptions): TrainingMethod {
   checkInteger(name, "hiddenLayers", hiddenLayers, 0);
   checkInteger(name, "width", width, 1);
   checkInteger(name, "alignmentEvery", alignmentEvery, 0);
+  const alignmentPer = options.alignmentPer ?? "module";
+  if (alignmentPer !== "module" && alignmentPer !== "layer") {
+    throw new ConfigError(`${name}: alignmentPer "${String(alignmentPer)}" is invalid; use "module" or "layer".`);
+  }
 
   return {
     name,
@@ -133,7 +140,7 @@ function syntheticGradientMethod(options: SyngradOptions): TrainingMethod {
             seed: context.seed + 7000 + q,
           }),
       );
-      return [createPhase(modules, synthesizers, context, { name, conditioned, every, alignmentEvery })];
+      return [createPhase(modules, synthesizers, context, { name, conditioned, every, alignmentEvery, alignmentPer })];
     },
   };
 }
@@ -143,6 +150,7 @@ interface PhaseSettings {
   readonly conditioned: boolean;
   readonly every: number;
   readonly alignmentEvery: number;
+  readonly alignmentPer: "module" | "layer";
 }
 
 function createPhase(
@@ -157,6 +165,7 @@ function createPhase(
   const meter = new AlignmentMeter();
   const moduleName = (q: number) => `module ${q + 1}/${count}`;
   const boundaryName = (q: number) => `synthetic gradient ${q + 1}/${count - 1}`;
+  const groups = modules.map((module, q) => parameterGroups(module, moduleName(q), settings.alignmentPer));
   let stepIndex = 0;
 
   const clip = (grads: (Tensor | null)[]) =>
@@ -207,14 +216,19 @@ function createPhase(
     return { losses };
   }
 
-  /** Record, per module, the angle between its update and the true backprop gradient on this batch. */
+  /** Record, per module or layer, the angle between its update and the true backprop gradient on this batch. */
   function recordAlignment(batch: Batch, grads: readonly (Tensor | null)[][]): void {
     const truth = trueGradients(modules, batch);
     let offset = 0;
     modules.forEach((module, q) => {
-      const size = module.parameters().length;
-      meter.record(moduleName(q), grads[q]!, truth.slice(offset, offset + size));
-      offset += size;
+      for (const group of groups[q]!) {
+        meter.record(
+          group.name,
+          group.indices.map((i) => grads[q]![i] ?? null),
+          group.indices.map((i) => truth[offset + i]!),
+        );
+      }
+      offset += module.parameters().length;
     });
   }
 

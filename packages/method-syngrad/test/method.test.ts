@@ -13,7 +13,7 @@ import {
 } from "@modular/nn";
 import { memory, tidy } from "@modular/tensor";
 import { beforeAll, describe, expect, test } from "vitest";
-import { cdni, dni, SYNGRAD_PRESETS, SyntheticGradientModel } from "../src/index.js";
+import { cdni, dni, type DniOptions, SYNGRAD_PRESETS, SyntheticGradientModel } from "../src/index.js";
 
 const SGD: OptimizerSpec = { kind: "sgd", lr: 0.05 };
 
@@ -109,14 +109,35 @@ describe("DNI phase", () => {
     phase!.end?.();
   });
 
+  test("reports alignment per layer", async () => {
+    const modules = splitBeforeOutput(model());
+    const [phase] = dni({ alignmentEvery: 1, alignmentPer: "layer" }).plan(modules, CONTEXT);
+    for (let i = 0; i < 3; i++) tidy(() => void phase!.step(batch));
+    const stats = (await phase!.epochEnd!())?.stats ?? {};
+
+    // Module 1 holds block 0 (Flatten, then Linear at index 1) and block 1
+    // (Linear at index 0). Module 2 is the output Linear itself.
+    expect(Object.keys(stats).sort()).toEqual([
+      "alignment module 1/2 layer 0.1",
+      "alignment module 1/2 layer 1.0",
+      "alignment module 2/2 layer 0",
+    ]);
+    for (const angle of Object.values(stats)) {
+      expect(angle).toBeGreaterThanOrEqual(0);
+      expect(angle).toBeLessThanOrEqual(180);
+    }
+    phase!.end?.();
+  });
+
   test.each([
     ["trueGradientEvery", { trueGradientEvery: 0 }, /trueGradientEvery 0 is invalid/],
     ["hiddenLayers", { hiddenLayers: 1.5 }, /hiddenLayers 1.5 is invalid/],
     ["width", { width: 0 }, /width 0 is invalid/],
     ["alignmentEvery", { alignmentEvery: -1 }, /alignmentEvery -1 is invalid/],
+    ["alignmentPer", { alignmentPer: "parameter" }, /alignmentPer "parameter" is invalid/],
   ])("rejects invalid %s", (_, options, message) => {
-    expect(() => dni(options)).toThrow(ConfigError);
-    expect(() => dni(options)).toThrow(message);
+    expect(() => dni(options as DniOptions)).toThrow(ConfigError);
+    expect(() => dni(options as DniOptions)).toThrow(message);
   });
 
   test("rejects a single module", () => {

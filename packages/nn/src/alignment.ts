@@ -79,6 +79,33 @@ export function trueGradients(modules: readonly Module[], batch: Batch): Tensor[
   }
 }
 
+/** A named subset of a module's parameters, by index into `module.parameters()`. */
+export interface ParameterGroup {
+  readonly name: string;
+  readonly indices: readonly number[];
+}
+
+/**
+ * Group the parameters of `module` for alignment reports: one group named
+ * `name` for the whole module, or with `by: "layer"` one group per layer
+ * that owns parameters, named `${name} layer ${path}` where `path` is the
+ * layer's dotted path inside the module (e.g. "0.2" for a weight named
+ * "0.2.weight").
+ */
+export function parameterGroups(module: Module, name: string, by: "module" | "layer"): ParameterGroup[] {
+  const named = module.namedParameters();
+  if (by === "module") return [{ name, indices: named.map((_, i) => i) }];
+  const groups = new Map<string, number[]>();
+  named.forEach(([parameterName], i) => {
+    const cut = parameterName.lastIndexOf(".");
+    const path = cut < 0 ? "" : parameterName.slice(0, cut);
+    const list = groups.get(path) ?? [];
+    list.push(i);
+    groups.set(path, list);
+  });
+  return [...groups].map(([path, indices]) => ({ name: path === "" ? name : `${name} layer ${path}`, indices }));
+}
+
 /** Return [dot, |a|², |b|²] of two lists of tensors, each list seen as one flat vector, as a [3] device tensor. */
 function dotsOf(pairs: readonly (readonly [Tensor, Tensor])[]): Tensor {
   return withoutRecording(() =>

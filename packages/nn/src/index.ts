@@ -6,7 +6,15 @@
  * condition) adds checkpoint files on disk.
  */
 export { LeakyReLU } from "./activations.js";
-export { AlignmentMeter, alignmentAngle, angleFromDots, trueGradients, ZERO_VECTOR_ANGLE } from "./alignment.js";
+export {
+  AlignmentMeter,
+  alignmentAngle,
+  angleFromDots,
+  type ParameterGroup,
+  parameterGroups,
+  trueGradients,
+  ZERO_VECTOR_ANGLE,
+} from "./alignment.js";
 export { backprop } from "./backprop.js";
 export {
   ACTIVATIONS,

@@ -8,6 +8,7 @@ import {
   alignmentAngle,
   angleFromDots,
   BatchNorm1d,
+  parameterGroups,
   crossEntropy,
   Linear,
   ReLU,
@@ -97,5 +98,20 @@ describe("AlignmentMeter", () => {
 
   test("rejects mismatched lists", () => {
     expect(() => new AlignmentMeter().record("m", [tensor([1])], [])).toThrow(/1 update tensors but 0/);
+  });
+});
+
+describe("parameterGroups", () => {
+  const block = new Sequential([new Sequential([new Linear(3, 4, { seed: 1 }), new ReLU(), new Linear(4, 2, { seed: 2 })])]);
+
+  test("one group per module", () => {
+    expect(parameterGroups(block, "module 1/2", "module")).toEqual([{ name: "module 1/2", indices: [0, 1, 2, 3] }]);
+  });
+
+  test("one group per layer", () => {
+    expect(parameterGroups(block, "module 1/2", "layer")).toEqual([
+      { name: "module 1/2 layer 0.0", indices: [0, 1] },
+      { name: "module 1/2 layer 0.2", indices: [2, 3] },
+    ]);
   });
 });
