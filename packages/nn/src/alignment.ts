@@ -61,7 +61,7 @@ export async function alignmentAngle(a: Tensor, b: Tensor): Promise<number> {
  * Compute the true end-to-end backprop gradient of the cross-entropy of
  * `modules` (applied in order) on `batch`, with respect to every parameter
  * of every module, in `parametersOf(modules)` order. It runs its own forward
- * pass on a fresh tape, so no scheme's tape sees it, and restores the
+ * pass on a fresh tape, so no scheme's tape records it, and restores the
  * modules' buffers (batch-norm running statistics) afterwards.
  * NOTE: a module with dropout draws a new mask in this forward pass, so its
  * true gradient is that of another mask than the scheme's step used.
