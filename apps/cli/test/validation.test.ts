@@ -9,7 +9,8 @@ const USAGE_ERRORS: readonly [string, readonly string[], string][] = [
   ["extra argument", ["train", "mnist"], "too many arguments for 'train'"],
   ["missing flag value", ["train", "--epochs"], "option '--epochs <n>' argument missing"],
   ["unknown method", ["train", "--method", "proxy/foo"], 'Unknown method "proxy/foo". Valid methods: backprop, proxy/aux-classifier, proxy/aux-sim, proxy/cascade, ' +
-        'proxy/contrastive, proxy/dgl, proxy/fixed-random, proxy/infopro, proxy/kernel, proxy/pred, proxy/predsim, proxy/sim.'],
+        'proxy/contrastive, proxy/dgl, proxy/dgl-async, proxy/fixed-random, proxy/infopro, proxy/kernel, proxy/pred, proxy/predsim, proxy/sim, ' +
+        'syngrad/cdni, syngrad/dni.'],
   ["unknown model", ["train", "--model", "transformer"], 'Unknown model "transformer". Valid models: cnn, mlp, resnet, vgg.'],
   ["hidden for vgg", ["train", "--model", "vgg", "--hidden", "64"], "--hidden does not apply to --model vgg. Scale its widths with --width instead."],
   ["two hidden widths for cnn", ["train", "--model", "cnn", "--hidden", "64,32"], "--model cnn has one hidden fully connected layer"],
@@ -95,7 +96,8 @@ describe("invalid command lines", () => {
     const lines = stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toEqual([
       { event: "error", error: "UsageError", message: 'Unknown method "proxy/foo". Valid methods: backprop, proxy/aux-classifier, proxy/aux-sim, proxy/cascade, ' +
-        'proxy/contrastive, proxy/dgl, proxy/fixed-random, proxy/infopro, proxy/kernel, proxy/pred, proxy/predsim, proxy/sim.' },
+        'proxy/contrastive, proxy/dgl, proxy/dgl-async, proxy/fixed-random, proxy/infopro, proxy/kernel, proxy/pred, proxy/predsim, proxy/sim, ' +
+        'syngrad/cdni, syngrad/dni.' },
     ]);
   });
 });

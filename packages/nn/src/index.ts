@@ -6,6 +6,15 @@
  * condition) adds checkpoint files on disk.
  */
 export { LeakyReLU } from "./activations.js";
+export {
+  AlignmentMeter,
+  alignmentAngle,
+  angleFromDots,
+  type ParameterGroup,
+  parameterGroups,
+  trueGradients,
+  ZERO_VECTOR_ANGLE,
+} from "./alignment.js";
 export { backprop } from "./backprop.js";
 export {
   ACTIVATIONS,
@@ -54,6 +63,7 @@ export { classLabels, disposeBatch, MissingClassLabelsError, pairLabels, sameCla
 export type {
   Batch,
   BatchOptions,
+  EpochReport,
   BatchSource,
   LabelKind,
   LabelledBatch,

@@ -5,6 +5,7 @@
  */
 import { backprop, type Model, type Module, splitBeforeOutput, splitEveryBlock, type TrainingMethod } from "@modular/nn";
 import { PROXY_PRESETS } from "@modular/method-proxy";
+import { SYNGRAD_PRESETS } from "@modular/method-syngrad";
 import type { RegistryEntry } from "./entry.js";
 
 export interface MethodEntry extends RegistryEntry {
@@ -22,6 +23,12 @@ export const METHODS: readonly MethodEntry[] = [
     split: splitBeforeOutput,
   },
   ...PROXY_PRESETS.map((preset) => ({
+    name: preset.name,
+    description: `${preset.summary} (${preset.citation})`,
+    create: preset.create,
+    split: preset.split === "before-output" ? splitBeforeOutput : splitEveryBlock,
+  })),
+  ...SYNGRAD_PRESETS.map((preset) => ({
     name: preset.name,
     description: `${preset.summary} (${preset.citation})`,
     create: preset.create,
