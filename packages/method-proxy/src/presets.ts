@@ -135,10 +135,10 @@ export const PROXY_PRESETS: readonly ProxyPreset[] = [
   },
   {
     name: "proxy/dgl-async",
-    summary: "every module at once in its own worker thread, reading its upstream module's outputs from a replay buffer",
+    summary: "every module at once in its own worker thread, reading its upstream module's outputs from a bounded buffer",
     paper: 'Belilovsky, Eickenberg and Oyallon, "Decoupled greedy learning of CNNs", ICML 2020',
     citation: "Belilovsky et al. 2020",
-    defaults: { depth: 1, width: 256, capacity: 4, read: "replay" },
+    defaults: { depth: 1, width: 256, capacity: 4, read: "fifo" },
     split: "every-block",
     create: () => dglAsyncProxy(),
   },

@@ -23,7 +23,7 @@ beforeAll(async () => {
 const OPTIMIZER = { kind: "adam", lr: 0.002 } as const;
 
 describe("proxy/dgl-async", () => {
-  test("trains MNIST in 3 worker threads and reports staleness", async () => {
+  test("trains MNIST in 3 worker threads from replay buffers", async () => {
     const { train: trainSet, test: testSet } = await loadMnist();
     // Narrow layers, as in local-schemes.test.ts: untrained hidden layers leave the output layer near 0.40.
     const model = mlp({ kind: "mlp", inputShape: [1, 28, 28], hidden: [16, 16], classes: 10 }, 3);
@@ -33,7 +33,7 @@ describe("proxy/dgl-async", () => {
 
     const result = await train({
       modules,
-      method: pkg.dglAsyncProxy({ outputLr: 0.01 }),
+      method: pkg.dglAsyncProxy({ outputLr: 0.01, read: "replay" }),
       train: trainSet.slice(0, 1000),
       test: testSet.slice(0, 500),
       epochs: 3,
@@ -64,13 +64,13 @@ describe("proxy/dgl-async", () => {
     model.dispose();
   });
 
-  test("fifo reads every item once", async () => {
+  test("fifo, the default, reads every item once", async () => {
     const { train: trainSet, test: testSet } = await loadMnist();
     const model = mlp({ kind: "mlp", inputShape: [1, 28, 28], hidden: [16], classes: 10 }, 3);
     const events: TrainingEvent[] = [];
     await train({
       modules: split(model, [1]),
-      method: pkg.dglAsyncProxy({ read: "fifo", capacity: 2 }),
+      method: pkg.dglAsyncProxy({ capacity: 2 }),
       train: trainSet.slice(0, 256),
       test: testSet.slice(0, 100),
       epochs: 1,
