@@ -1,0 +1,10 @@
+/**
+ * `@modular/method-targetprop`: Target Propagation schemes. Every module
+ * updates from one end-to-end forward pass, by regressing its output toward
+ * a target that learned inverses send down from the output, so no gradient
+ * crosses a module boundary.
+ */
+export { INVERSE_ACTIVATIONS, type InverseActivation, InverseLayer, type InverseLayerOptions } from "./inverse.js";
+export { TARGETPROP_PRESETS, type TargetPropPreset } from "./presets.js";
+export { drl, dtp, inverseLoss, type TargetPropOptions, tp } from "./targetprop.js";
+export { outputTarget, propagateTarget, regressionLoss, type TargetRule } from "./targets.js";

@@ -1,0 +1,59 @@
+/**
+ * Presets: every Target Propagation scheme by name, with its defaults and
+ * the paper that proposed it. The CLI lists these.
+ */
+import type { TrainingMethod } from "@modular/nn";
+import { drl, dtp, tp } from "./targetprop.js";
+
+export interface TargetPropPreset {
+  /** The method name, e.g. "targetprop/dtp". */
+  readonly name: string;
+  /** The signal each module trains on, in one line. */
+  readonly summary: string;
+  /** Full citation of the paper that proposed the scheme. */
+  readonly paper: string;
+  /** Short citation (authors and year) for one-line lists. */
+  readonly citation: string;
+  /** The defaults, as the options object the factory receives. */
+  readonly defaults: Readonly<Record<string, number | string>>;
+  /** Target Propagation trains one module per block. */
+  readonly split: "every-block";
+  /** Create the method with the defaults. */
+  create(): TrainingMethod;
+}
+
+const LEE =
+  'Lee, Zhang, Fischer and Bengio, "Difference target propagation", ECML/PKDD 2015';
+const MEULEMANS =
+  'Meulemans, Carzaniga, Suykens, Sacramento and Grewe, "A theoretical framework for target propagation", NeurIPS 2020';
+const DEFAULTS = { outputStep: 0.1, noise: 0.1, feedbackEpochs: 1, inverseActivation: "linear", alignmentEvery: 20 };
+
+export const TARGETPROP_PRESETS: readonly TargetPropPreset[] = [
+  {
+    name: "targetprop/tp",
+    summary: "each layer regresses toward a target sent down through learned inverses",
+    paper: LEE,
+    citation: "Lee et al. 2015",
+    defaults: DEFAULTS,
+    split: "every-block",
+    create: () => tp(),
+  },
+  {
+    name: "targetprop/dtp",
+    summary: "each layer regresses toward a difference-corrected target from learned inverses",
+    paper: LEE,
+    citation: "Lee et al. 2015",
+    defaults: DEFAULTS,
+    split: "every-block",
+    create: () => dtp(),
+  },
+  {
+    name: "targetprop/drl",
+    summary: "difference target propagation with inverses trained on the difference reconstruction loss",
+    paper: MEULEMANS,
+    citation: "Meulemans et al. 2020",
+    defaults: DEFAULTS,
+    split: "every-block",
+    create: () => drl(),
+  },
+];
