@@ -6,6 +6,7 @@
 import { backprop, type Model, type Module, splitBeforeOutput, splitEveryBlock, type TrainingMethod } from "@modular/nn";
 import { PROXY_PRESETS } from "@modular/method-proxy";
 import { SYNGRAD_PRESETS } from "@modular/method-syngrad";
+import { TARGETPROP_PRESETS } from "@modular/method-targetprop";
 import type { RegistryEntry } from "./entry.js";
 
 export interface MethodEntry extends RegistryEntry {
@@ -33,5 +34,11 @@ export const METHODS: readonly MethodEntry[] = [
     description: `${preset.summary} (${preset.citation})`,
     create: preset.create,
     split: preset.split === "before-output" ? splitBeforeOutput : splitEveryBlock,
+  })),
+  ...TARGETPROP_PRESETS.map((preset) => ({
+    name: preset.name,
+    description: `${preset.summary} (${preset.citation})`,
+    create: preset.create,
+    split: splitEveryBlock,
   })),
 ];
