@@ -3,7 +3,7 @@
  * the paper that proposed it. The CLI lists these.
  */
 import type { TrainingMethod } from "@modular/nn";
-import { drl, dtp, tp } from "./targetprop.js";
+import { ddtp, drl, dtp, tp } from "./targetprop.js";
 
 export interface TargetPropPreset {
   /** The method name, e.g. "targetprop/dtp". */
@@ -55,5 +55,14 @@ export const TARGETPROP_PRESETS: readonly TargetPropPreset[] = [
     defaults: DEFAULTS,
     split: "every-block",
     create: () => drl(),
+  },
+  {
+    name: "targetprop/ddtp",
+    summary: "each layer regresses toward a difference-corrected target from linear feedback maps of the output",
+    paper: MEULEMANS,
+    citation: "Meulemans et al. 2020",
+    defaults: DEFAULTS,
+    split: "every-block",
+    create: () => ddtp(),
   },
 ];

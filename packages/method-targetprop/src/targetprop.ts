@@ -18,8 +18,13 @@
  * forward to the output, comes back down through the difference-corrected
  * inverses of all modules above, and must land on h_{l−1} + ε.
  *
- * TODO: `targetprop/ddtp` (direct feedback from the output to every layer,
- * linear and with a random hidden layer; Meulemans et al. 2020) is missing.
+ * `targetprop/ddtp` (Meulemans et al. 2020) replaces the layer-wise
+ * inverses by direct feedback: a linear map G_l from the output to the
+ * space of each hidden output h_l, with t_l = h_l + G_l(t_L) − G_l(h_L).
+ * G_l trains on the difference reconstruction loss
+ * ‖h_l + G_l(f_{l+1..L}(h_l + ε)) − G_l(h_L) − (h_l + ε)‖².
+ * TODO: the variant of `ddtp` with a fixed random hidden layer in each
+ * feedback map is missing.
  * NOTE: DRL here leaves out the regularisation term on the feedback
  * weights that Meulemans et al. 2020 add to the reconstruction loss.
  */
@@ -69,8 +74,12 @@ export interface TargetPropOptions {
   readonly alignmentEvery?: number;
 }
 
-/** Which reconstruction loss trains the inverses. */
-type Reconstruction = "lee" | "difference";
+/**
+ * Which reconstruction loss trains the inverses: Lee et al.'s, the
+ * difference reconstruction loss through layer-wise inverses, or the one of
+ * direct feedback maps from the output.
+ */
+type Reconstruction = "lee" | "difference" | "direct";
 
 interface Scheme {
   readonly name: string;
@@ -91,6 +100,11 @@ export function dtp(options: TargetPropOptions = {}): TrainingMethod {
 /** `targetprop/drl`: DTP with the difference reconstruction loss (Meulemans et al. 2020). */
 export function drl(options: TargetPropOptions = {}): TrainingMethod {
   return targetPropMethod({ name: "targetprop/drl", rule: "difference", reconstruction: "difference" }, options);
+}
+
+/** `targetprop/ddtp`: direct difference target propagation with linear feedback from the output (Meulemans et al. 2020). */
+export function ddtp(options: TargetPropOptions = {}): TrainingMethod {
+  return targetPropMethod({ name: "targetprop/ddtp", rule: "difference", reconstruction: "direct" }, options);
 }
 
 function checkNumber(method: string, name: string, value: number, min: number, integer: boolean): void {
@@ -163,11 +177,12 @@ function targetPropMethod(scheme: Scheme, options: TargetPropOptions): TrainingM
           );
         }
       });
-      // inverses[q] is g_{q+1}: it maps the output of module q+1 back to the output of module q.
+      // inverses[q] maps the output of module q+1 (or, for direct feedback, of the last module) to the output of module q.
+      const direct = scheme.reconstruction === "direct";
       const inverses = modules.slice(1).map(
         (_, q) =>
           new InverseLayer({
-            outputFeatures: shapes[q + 1]!.reduce((a, b) => a * b, 1),
+            outputFeatures: shapes[direct ? modules.length - 1 : q + 1]!.reduce((a, b) => a * b, 1),
             inputShape: shapes[q]!,
             activation,
             seed: context.seed + 9000 + q,
@@ -202,8 +217,9 @@ function outputShapes(modules: readonly Module[], sampleShape: readonly number[]
 }
 
 /**
- * Compute the reconstruction loss of inverse `q` (g_{q+1}) and its gradients,
- * for its own parameters only. `outputs[k]` is h_k, the output of module k;
+ * Compute the reconstruction loss of inverse `q` (g_{q+1}, or the direct
+ * feedback map G_q from the output) and its gradients, for its own
+ * parameters only. `outputs[k]` is h_k, the output of module k;
  * `input` is the input of module 0. The noisy forward passes run without
  * recording, so the modules' parameters get nothing from this loss.
  */
@@ -218,14 +234,15 @@ export function inverseLoss(
   const inverse = inverses[q]!;
   const noisy = withoutRecording(() => add(outputs[q]!, noise));
   // The noisy input of module q+1 goes forward: to its output (Lee et al.), or to the last module's (DRL).
-  const top = reconstruction === "lee" ? q + 1 : modules.length - 1;
+  const last = modules.length - 1;
+  const top = reconstruction === "lee" ? q + 1 : last;
   let forward = noisy;
   withoutRecording(() => {
     for (let k = q + 1; k <= top; k++) forward = modules[k]!.forward(forward);
   });
   // DRL: back down through the difference-corrected inverses above g_{q+1}, held fixed.
   let back = forward;
-  for (let k = top; k > q + 1; k--) {
+  for (let k = top; reconstruction === "difference" && k > q + 1; k--) {
     back = propagateTarget("difference", inverses[k - 1]!, back, outputs[k]!, outputs[k - 1]!);
   }
   const parameters = inverse.parameters().map((parameter) => parameter.value);
@@ -234,7 +251,7 @@ export function inverseLoss(
     const reconstructed =
       reconstruction === "lee"
         ? inverse.forward(back)
-        : add(outputs[q]!, sub(inverse.forward(back), inverse.forward(outputs[q + 1]!)));
+        : add(outputs[q]!, sub(inverse.forward(back), inverse.forward(outputs[reconstruction === "direct" ? last : q + 1]!)));
     return regressionLoss(reconstructed, noisy);
   });
   return { loss, grads: tape.gradient(loss, parameters, { unconnected: "zero" }) };
@@ -269,7 +286,8 @@ function inverseTrainer(
     apply(results: readonly { readonly grads: (Tensor | null)[] }[]) {
       inverses.forEach((inverse, q) => optimizers[q]!.step(inverse.parameters(), clip(results[q]!.grads)));
     },
-    name: (q: number) => `inverse ${q + 2}/${count}`,
+    name: (q: number) =>
+      settings.scheme.reconstruction === "direct" ? `feedback ${q + 1}/${count}` : `inverse ${q + 2}/${count}`,
   };
 }
 
@@ -282,7 +300,7 @@ function feedbackPhase(
   const optimizers = inverses.map(() => context.createOptimizer());
   const trainer = inverseTrainer(modules, inverses, context, settings, optimizers);
   return {
-    label: `${settings.scheme.name}: feedback pre-training of the inverses`,
+    label: `${settings.scheme.name}: feedback pre-training of the ${settings.scheme.reconstruction === "direct" ? "feedback maps" : "inverses"}`,
     epochs: settings.feedbackEpochs,
     trainable: [],
     auxiliary: inverses,
@@ -338,7 +356,10 @@ function trainingPhase(
     const targets: Tensor[] = new Array<Tensor>(count);
     targets[last] = outputTarget(outputs[last]!, (output) => crossEntropy(output, labels), settings.outputStep);
     for (let q = last; q > 0; q--) {
-      targets[q - 1] = propagateTarget(scheme.rule, inverses[q - 1]!, targets[q]!, outputs[q]!, outputs[q - 1]!);
+      targets[q - 1] =
+        scheme.reconstruction === "direct"
+          ? propagateTarget("difference", inverses[q - 1]!, targets[last]!, outputs[last]!, outputs[q - 1]!)
+          : propagateTarget(scheme.rule, inverses[q - 1]!, targets[q]!, outputs[q]!, outputs[q - 1]!);
     }
 
     // 3. Each module's local regression toward its target, and each inverse's reconstruction loss.
@@ -376,8 +397,9 @@ function trainingPhase(
   }
 
   const rule = scheme.rule === "difference" ? "difference-corrected targets" : "targets";
+  const source = scheme.reconstruction === "direct" ? "direct feedback from the output" : "learned inverses";
   return {
-    label: `${scheme.name}: every module regresses toward ${rule} from learned inverses`,
+    label: `${scheme.name}: every module regresses toward ${rule} from ${source}`,
     epochs: context.epochs,
     trainable: modules,
     auxiliary: inverses,

@@ -21,7 +21,7 @@ import {
 import { add, matmul, mul, randomNormal, sub, type Tensor, tensor, withoutRecording } from "@modular/tensor";
 import "@modular/testing";
 import { describe, expect, test } from "vitest";
-import { drl, dtp, InverseLayer, inverseLoss, outputTarget, propagateTarget, regressionLoss, tp } from "../src/index.js";
+import { ddtp, drl, dtp, InverseLayer, inverseLoss, outputTarget, propagateTarget, regressionLoss, tp } from "../src/index.js";
 
 /** An exact inverse of x ↦ x·W + b for an invertible square W. */
 class AffineInverse extends Sequential {
@@ -89,7 +89,7 @@ describe("module boundaries", () => {
     const { train: trainSet } = await loadMnist();
     const model = mlp({ kind: "mlp", inputShape: [1, 28, 28], hidden: [16, 8], classes: 10 }, 1);
     const modules = splitEveryBlock(model);
-    for (const create of [tp, dtp, drl]) {
+    for (const create of [tp, dtp, drl, ddtp]) {
       const method = create({ feedbackEpochs: 0, alignmentEvery: 0 });
       // Record, per optimizer, the parameters it was asked to step.
       const stepped: Parameter[][] = [];
@@ -162,6 +162,27 @@ describe("phases and options", () => {
     const model = mlp({ kind: "mlp", inputShape: [1, 28, 28], hidden: [16, 8], classes: 10 }, 1);
     expect(() => dtp({ noise: [0.1] }).plan(splitEveryBlock(model), context())).toThrow(/noise has 1 values but the model has 2 inverses/);
     expect(() => dtp().plan([model], context())).toThrow(ConfigError);
+    model.dispose();
+  });
+});
+
+describe("direct feedback", () => {
+  test("ddtp feedback maps go from the output to every hidden output", () => {
+    const model = mlp({ kind: "mlp", inputShape: [1, 28, 28], hidden: [16, 8], classes: 10 }, 1);
+    const context: TrainingContext = {
+      epochs: 1,
+      batchSize: 8,
+      seed: 1,
+      classes: 10,
+      sampleShape: [1, 28, 28],
+      optimizer: { kind: "adam", lr: 0.01 },
+      createOptimizer: () => ({ lr: 0.01, step() {}, dispose() {} }),
+    };
+    const phases = ddtp({ feedbackEpochs: 0 }).plan(splitEveryBlock(model), context);
+    const feedback = phases[0]!.auxiliary! as InverseLayer[];
+    expect(feedback.map((map) => map.options.outputFeatures)).toEqual([10, 10]);
+    expect(feedback.map((map) => map.inputFeatures)).toEqual([16, 8]);
+    phases[0]!.end!();
     model.dispose();
   });
 });
