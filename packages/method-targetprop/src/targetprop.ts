@@ -1,6 +1,6 @@
 /**
- * `targetprop/tp`, `targetprop/dtp` and `targetprop/drl`: Target
- * Propagation with one training module per layer.
+ * `targetprop/tp`, `targetprop/dtp`, `targetprop/drl` and `targetprop/ddtp`:
+ * Target Propagation with one training module per layer.
  *
  * One end-to-end forward pass gives every module's output h_l. The last
  * module's target is t_L = h_L − η · B · ∂H/∂h_L. Targets go down through
@@ -79,7 +79,7 @@ export interface TargetPropOptions {
  * difference reconstruction loss through layer-wise inverses, or the one of
  * direct feedback maps from the output.
  */
-type Reconstruction = "lee" | "difference" | "direct";
+export type Reconstruction = "lee" | "difference" | "direct";
 
 interface Scheme {
   readonly name: string;
@@ -219,9 +219,9 @@ function outputShapes(modules: readonly Module[], sampleShape: readonly number[]
 /**
  * Compute the reconstruction loss of inverse `q` (g_{q+1}, or the direct
  * feedback map G_q from the output) and its gradients, for its own
- * parameters only. `outputs[k]` is h_k, the output of module k;
- * `input` is the input of module 0. The noisy forward passes run without
- * recording, so the modules' parameters get nothing from this loss.
+ * parameters only. `outputs[k]` is h_k, the output of module k, and
+ * `noise` is added to h_q. The noisy forward passes run without recording,
+ * so the modules' parameters get nothing from this loss.
  */
 export function inverseLoss(
   reconstruction: Reconstruction,
@@ -233,7 +233,7 @@ export function inverseLoss(
 ): { readonly loss: Tensor; readonly grads: (Tensor | null)[] } {
   const inverse = inverses[q]!;
   const noisy = withoutRecording(() => add(outputs[q]!, noise));
-  // The noisy input of module q+1 goes forward: to its output (Lee et al.), or to the last module's (DRL).
+  // The noisy input of module q+1 goes forward: to its output (Lee et al.), or to the last module's (DRL, DDTP).
   const last = modules.length - 1;
   const top = reconstruction === "lee" ? q + 1 : last;
   let forward = noisy;
@@ -268,6 +268,8 @@ function inverseTrainer(
   const count = modules.length;
   const clip = (grads: (Tensor | null)[]) =>
     context.maxGradNorm === undefined ? grads : clipGradNorm(grads, context.maxGradNorm).grads;
+  // NOTE: each phase counts its draws from 0, so the training phase reuses the noise of the
+  // feedback pre-training phase's steps. The results in docs/results.md were measured this way.
   let draws = 0;
   return {
     clip,
