@@ -74,37 +74,35 @@ function lastEpochStats(events: readonly TrainingEvent[]): Record<string, number
 }
 
 describe("target propagation on MNIST", () => {
-  test("dtp, drl and ddtp beat untrained hidden layers", async () => {
-    const frozen = await run(outputOnly);
-    const difference = await run(dtp());
-    const reconstruction = await run(drl());
-    const direct = await run(ddtp());
-
-    // Measured on the cpu backend: output layer alone 0.430, dtp 0.842, drl 0.890, ddtp 0.852.
-    expect(difference).toBeGreaterThan(frozen + 0.2);
-    expect(reconstruction).toBeGreaterThan(frozen + 0.2);
-    expect(direct).toBeGreaterThan(frozen + 0.2);
-  });
-
   // TODO: vanilla tp collapses here (0.100, chance) with every setting we tried
   // (ReLU or linear inverses, noise 0.1 or 1, outputStep 0.01 to 1, with and
-  // without feedback pre-training): its hidden activations go to zero, where
-  // the inverses reconstruct them exactly. No test asserts tp's accuracy yet.
+  // without feedback pre-training): its output becomes uniform over the
+  // classes. No test asserts tp's accuracy yet.
 
+  let frozen: Promise<number> | undefined;
   test.each([
     ["dtp", dtp],
     ["drl", drl],
     ["ddtp", ddtp],
-  ] as const)("%s updates point within 90 degrees of the true gradient", async (_, create) => {
-    const events: TrainingEvent[] = [];
-    await run(create({ alignmentEvery: 5 }), events);
-    const stats = lastEpochStats(events);
-    const hidden = ["alignment module 1/3", "alignment module 2/3"].map((key) => stats[key]!);
-    const mean = (hidden[0]! + hidden[1]!) / 2;
-    // Measured on the cpu backend, last epoch: dtp 66.6° and 62.8°, drl 44.8° and 31.2°, ddtp 45.7° and 35.1°.
-    expect(hidden.every((angle) => angle > 0)).toBe(true);
-    expect(mean).toBeLessThan(90);
-    // The output module regresses toward a gradient step on its own output, so its update is the true gradient.
-    expect(stats["alignment module 3/3"]).toBeLessThan(0.5);
-  });
+  ] as const)(
+    "%s trains and aligns with backprop",
+    async (_, create) => {
+      frozen ??= run(outputOnly);
+      const events: TrainingEvent[] = [];
+      const accuracy = await run(create({ alignmentEvery: 5 }), events);
+
+      // Measured on the cpu backend: output layer alone 0.430, dtp 0.842, drl 0.890, ddtp 0.852.
+      expect(accuracy).toBeGreaterThan((await frozen) + 0.2);
+
+      // Measured on the cpu backend, last epoch: dtp 66.6° and 62.8°, drl 44.8° and 31.2°, ddtp 45.7° and 35.1°.
+      const stats = lastEpochStats(events);
+      const hidden = ["alignment module 1/3", "alignment module 2/3"].map((key) => stats[key]!);
+      expect(hidden.every((angle) => angle > 0)).toBe(true);
+      expect((hidden[0]! + hidden[1]!) / 2).toBeLessThan(90);
+      // The output module regresses toward a gradient step on its own output, so its update is the true gradient.
+      expect(stats["alignment module 3/3"]).toBeLessThan(0.5);
+    },
+    // Each run takes about 2 s alone, but the whole suite runs several projects at once on 2 cores.
+    180_000,
+  );
 });
