@@ -23,6 +23,7 @@ import {
   crossEntropy,
   forwardThrough,
   type Module,
+  moduleOutputShapes,
   type LabelKind,
   type Optimizer,
   type Parameter,
@@ -32,7 +33,7 @@ import {
   type TrainingContext,
   type TrainingMethod,
 } from "@modular/nn";
-import { type Shape, type Tensor, tidy, zeros } from "@modular/tensor";
+import { type Shape, type Tensor } from "@modular/tensor";
 
 /** The setting of one local objective: the module's place, its shapes and the task. */
 export interface ObjectiveContext {
@@ -120,27 +121,6 @@ export function checkPositive(method: string, name: string, value: number | unde
   }
 }
 
-/**
- * Return the per-sample output shape of every module, found by running one
- * zero sample through them in eval mode, so batch statistics stay untouched.
- */
-function moduleShapes(modules: readonly Module[], sampleShape: Shape): Shape[] {
-  const modes = modules.map((module) => module.training);
-  modules.forEach((module) => module.eval());
-  try {
-    return tidy(() => {
-      const shapes: Shape[] = [];
-      let x = zeros([1, ...sampleShape]);
-      for (const module of modules) {
-        x = module.forward(x);
-        shapes.push(x.shape.slice(1));
-      }
-      return shapes;
-    });
-  } finally {
-    modules.forEach((module, i) => module.train(modes[i]));
-  }
-}
 
 /** A hidden module with its objective, heads, optimizer and loss name. */
 export interface LocalModule {
@@ -160,7 +140,7 @@ export function objectiveContexts(
   sampleShape: Shape,
   context: Pick<TrainingContext, "classes" | "seed">,
 ): ObjectiveContext[] {
-  const shapes = moduleShapes(modules, sampleShape);
+  const shapes = moduleOutputShapes(modules, sampleShape);
   return modules.map((_, index) => ({
     index,
     modules: modules.length,

@@ -29,9 +29,10 @@ import {
   type Phase,
   type TrainingContext,
   type TrainingMethod,
-  trueGradients,
+  moduleOutputShapes,
+  recordModuleAlignment,
 } from "@modular/nn";
-import { oneHot, type Tensor, tidy, zeros } from "@modular/tensor";
+import { oneHot, type Tensor } from "@modular/tensor";
 import {
   cotangentOf,
   forwardModules,
@@ -80,24 +81,6 @@ export function cdni(options: DniOptions = {}): TrainingMethod {
   return syntheticGradientMethod({ ...options, name: "syngrad/cdni", conditioned: true });
 }
 
-/** Return the per-sample output shape of every module, from one zero sample in eval mode. */
-function outputShapes(modules: readonly Module[], sampleShape: readonly number[]): number[][] {
-  const modes = modules.map((module) => module.training);
-  modules.forEach((module) => module.eval());
-  try {
-    return tidy(() => {
-      const shapes: number[][] = [];
-      let x = zeros([1, ...sampleShape]);
-      for (const module of modules) {
-        x = module.forward(x);
-        shapes.push(x.shape.slice(1));
-      }
-      return shapes;
-    });
-  } finally {
-    modules.forEach((module, i) => module.train(modes[i]));
-  }
-}
 
 function syntheticGradientMethod(options: SyngradOptions): TrainingMethod {
   const { name, conditioned } = options;
@@ -129,7 +112,7 @@ function syntheticGradientMethod(options: SyngradOptions): TrainingMethod {
             "Train from a source with a `sampleShape`, such as a Dataset of @modular/datasets.",
         );
       }
-      const shapes = outputShapes(modules, context.sampleShape);
+      const shapes = moduleOutputShapes(modules, context.sampleShape);
       const synthesizers = modules.slice(0, -1).map(
         (_, q) =>
           new SyntheticGradientModel({
@@ -205,7 +188,7 @@ function createPhase(
       return regression.grads;
     });
 
-    if (measure) recordAlignment(batch, updates.map((update) => update.grads));
+    if (measure) recordModuleAlignment(meter, modules, groups, batch, updates.map((update) => update.grads));
 
     // 5. Apply every update computed above.
     modules.forEach((module, q) => moduleOptimizers[q]!.step(module.parameters(), clip(updates[q]!.grads)));
@@ -216,21 +199,7 @@ function createPhase(
     return { losses };
   }
 
-  /** Record, per module or layer, the angle between its update and the true backprop gradient on this batch. */
-  function recordAlignment(batch: Batch, grads: readonly (Tensor | null)[][]): void {
-    const truth = trueGradients(modules, batch);
-    let offset = 0;
-    modules.forEach((module, q) => {
-      for (const group of groups[q]!) {
-        meter.record(
-          group.name,
-          group.indices.map((i) => grads[q]![i] ?? null),
-          group.indices.map((i) => truth[offset + i]!),
-        );
-      }
-      offset += module.parameters().length;
-    });
-  }
+
 
   return {
     label: `${settings.name}: every module on synthetic gradients, true-gradient targets ${settings.every === 1 ? "every step" : `every ${settings.every} steps`}`,

@@ -42,9 +42,10 @@ import {
   tapeFor,
   type TrainingContext,
   type TrainingMethod,
-  trueGradients,
+  moduleOutputShapes,
+  recordModuleAlignment,
 } from "@modular/nn";
-import { add, randomNormal, sub, type Tensor, tidy, withoutRecording, zeros } from "@modular/tensor";
+import { add, randomNormal, sub, type Tensor, withoutRecording } from "@modular/tensor";
 import { type InverseActivation, InverseLayer, INVERSE_ACTIVATIONS } from "./inverse.js";
 import { outputTarget, propagateTarget, regressionLoss, type TargetRule } from "./targets.js";
 
@@ -167,7 +168,7 @@ function targetPropMethod(scheme: Scheme, options: TargetPropOptions): TrainingM
             `(${modules.length} training modules); give one number, or one per module above the first.`,
         );
       }
-      const shapes = outputShapes(modules, context.sampleShape);
+      const shapes = moduleOutputShapes(modules, context.sampleShape);
       shapes.slice(0, -1).forEach((shape, q) => {
         if (shape.length !== 1) {
           // TODO: conv support, with transposed-convolution and unpooling inverses for [C, H, W] activations.
@@ -197,24 +198,6 @@ function targetPropMethod(scheme: Scheme, options: TargetPropOptions): TrainingM
   };
 }
 
-/** Return the per-sample output shape of every module, from one zero sample in eval mode. */
-function outputShapes(modules: readonly Module[], sampleShape: readonly number[]): number[][] {
-  const modes = modules.map((module) => module.training);
-  modules.forEach((module) => module.eval());
-  try {
-    return tidy(() => {
-      const shapes: number[][] = [];
-      let x = zeros([1, ...sampleShape]);
-      for (const module of modules) {
-        x = module.forward(x);
-        shapes.push(x.shape.slice(1));
-      }
-      return shapes;
-    });
-  } finally {
-    modules.forEach((module, i) => module.train(modes[i]));
-  }
-}
 
 /**
  * Compute the reconstruction loss of inverse `q` (g_{q+1}, or the direct
@@ -374,7 +357,7 @@ function trainingPhase(
     const reconstructions = trainer.compute(outputs);
     reconstructions.forEach((result, q) => (losses[trainer.name(q)] = result.loss));
 
-    if (measure) recordAlignment(batch, grads);
+    if (measure) recordModuleAlignment(meter, modules, groups, batch, grads);
 
     // 4. Apply every update computed above.
     modules.forEach((module, q) => moduleOptimizers[q]!.step(module.parameters(), trainer.clip(grads[q]!)));
@@ -382,21 +365,7 @@ function trainingPhase(
     return { losses };
   }
 
-  /** Record, per module, the angle between its update and the true backprop gradient on this batch. */
-  function recordAlignment(batch: Batch, grads: readonly (Tensor | null)[][]): void {
-    const truth = trueGradients(modules, batch);
-    let offset = 0;
-    modules.forEach((module, q) => {
-      for (const group of groups[q]!) {
-        meter.record(
-          group.name,
-          group.indices.map((i) => grads[q]![i] ?? null),
-          group.indices.map((i) => truth[offset + i]!),
-        );
-      }
-      offset += module.parameters().length;
-    });
-  }
+
 
   const rule = scheme.rule === "difference" ? "difference-corrected targets" : "targets";
   const source = scheme.reconstruction === "direct" ? "direct feedback from the output" : "learned inverses";

@@ -177,3 +177,31 @@ export class AlignmentMeter {
     this.pending.clear();
   }
 }
+
+/**
+ * Record, for each group of each module, the angle between the scheme's
+ * gradients `grads[q]` of module q and the true backprop gradient of the
+ * same parameters on `batch`. `groups[q]` are module q's groups from
+ * `parameterGroups`. The true gradient is computed on a separate tape by
+ * `trueGradients` and never applied.
+ */
+export function recordModuleAlignment(
+  meter: AlignmentMeter,
+  modules: readonly Module[],
+  groups: readonly (readonly ParameterGroup[])[],
+  batch: Batch,
+  grads: readonly (readonly (Tensor | null)[])[],
+): void {
+  const truth = trueGradients(modules, batch);
+  let offset = 0;
+  modules.forEach((module, q) => {
+    for (const group of groups[q]!) {
+      meter.record(
+        group.name,
+        group.indices.map((i) => grads[q]![i] ?? null),
+        group.indices.map((i) => truth[offset + i]!),
+      );
+    }
+    offset += module.parameters().length;
+  });
+}

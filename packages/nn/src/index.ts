@@ -12,6 +12,7 @@ export {
   angleFromDots,
   type ParameterGroup,
   parameterGroups,
+  recordModuleAlignment,
   trueGradients,
   ZERO_VECTOR_ANGLE,
 } from "./alignment.js";
@@ -73,7 +74,7 @@ export type {
   TrainingContext,
   TrainingMethod,
 } from "./method.js";
-export { forwardThrough, Module, ModuleBuffer, NamedTensor, Parameter, Sequential } from "./module.js";
+export { forwardThrough, Module, moduleOutputShapes, ModuleBuffer, NamedTensor, Parameter, Sequential } from "./module.js";
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from "./normalization.js";
 export {
   Adam,

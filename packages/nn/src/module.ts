@@ -3,7 +3,7 @@
  * of training modules. A module owns named parameters, named buffers, named
  * child modules and a train/eval mode; `forward` maps a batch to a batch.
  */
-import { keep } from "@modular/tensor";
+import { keep, tidy, zeros } from "@modular/tensor";
 import type { Tensor } from "@modular/tensor";
 import { ConfigError } from "./errors.js";
 
@@ -181,4 +181,27 @@ export function forwardThrough(modules: readonly Module[], x: Tensor): Tensor {
   let out = x;
   for (const module of modules) out = module.forward(out);
   return out;
+}
+
+/**
+ * Return the per-sample output shape of every module in `modules`, applied
+ * in order to one zero sample of `sampleShape`. The modules run in eval
+ * mode, so batch statistics stay untouched, and get their modes back after.
+ */
+export function moduleOutputShapes(modules: readonly Module[], sampleShape: readonly number[]): number[][] {
+  const modes = modules.map((module) => module.training);
+  modules.forEach((module) => module.eval());
+  try {
+    return tidy(() => {
+      const shapes: number[][] = [];
+      let x = zeros([1, ...sampleShape]);
+      for (const module of modules) {
+        x = module.forward(x);
+        shapes.push(x.shape.slice(1));
+      }
+      return shapes;
+    });
+  } finally {
+    modules.forEach((module, i) => module.train(modes[i]));
+  }
 }
