@@ -1,9 +1,9 @@
 import { defineConfig } from "tsup";
 
-// Entries: `index` for browsers and bundlers; `node` for the `node` export
-// condition, which starts the workers of asynchronous DGL on
-// `node:worker_threads`; and the two worker scripts, which the spawners load
-// by URL next to these files.
+// Entries: `index` serves browsers and bundlers. `node` serves the `node`
+// export condition and starts the workers of asynchronous DGL on
+// `node:worker_threads`. The two worker scripts are loaded by URL, next to
+// these files, by the spawners.
 export default defineConfig({
   entry: {
     index: "src/index.ts",

@@ -132,8 +132,8 @@ export interface LocalModule {
 }
 
 /**
- * The objective context of every module of `modules`, the output module
- * included: its place, input and output shapes, and the seed of its heads.
+ * Return the objective context of every module of `modules`, the output
+ * module included: its place, input and output shapes, and the seed of its heads.
  */
 export function objectiveContexts(
   modules: readonly Module[],

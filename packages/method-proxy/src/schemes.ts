@@ -193,8 +193,9 @@ export function contrastiveProxy(options: LocalSchemeOptions & ContrastiveOption
 
 /**
  * `proxy/dgl-async` (Belilovsky, Eickenberg and Oyallon 2020), asynchronous:
- * each module trains in its own worker thread on its auxiliary classifier,
- * reading the outputs of its upstream module from a bounded buffer, in order or, with `read: "replay"`, drawn as from a replay buffer.
+ * each module trains in its own worker thread on its auxiliary classifier.
+ * It reads the outputs of its upstream module from a bounded buffer, in
+ * order by default, or drawn as from a replay buffer with `read: "replay"`.
  * Needs the package's `node` entry on Node.js (loaded through the package
  * name) or Web Workers in browsers. See `asyncDglMethod` for the limits.
  */

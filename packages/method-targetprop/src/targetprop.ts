@@ -76,7 +76,7 @@ export interface TargetPropOptions {
 }
 
 /**
- * Which reconstruction loss trains the inverses: Lee et al.'s, the
+ * Reconstruction loss that trains the inverses: Lee et al.'s, the
  * difference reconstruction loss through layer-wise inverses, or the one of
  * direct feedback maps from the output.
  */

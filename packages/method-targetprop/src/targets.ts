@@ -19,7 +19,7 @@ import { Tape } from "@modular/autodiff";
 import type { Module } from "@modular/nn";
 import { add, mul, square, sub, sum, type Tensor, withoutRecording } from "@modular/tensor";
 
-/** How a target crosses one module: "vanilla" (TP) or "difference" (DTP). */
+/** Rule that carries a target across one module: "vanilla" (TP) or "difference" (DTP). */
 export type TargetRule = "vanilla" | "difference";
 
 /**

@@ -2,8 +2,8 @@
  * The body of a module's worker in asynchronous decoupled greedy learning.
  * It rebuilds its module from the model spec, then loops: read an input from
  * the upstream buffer, write the module's output to the downstream buffer,
- * step on the local loss, record the loss. It never waits for its
- * downstream module except when that module is a whole buffer behind.
+ * step on the local loss, record the loss. It waits for its downstream
+ * module only when that module is a whole buffer behind (`waitWritable`).
  *
  * The thread-specific entry files (`dgl-worker-node.ts`,
  * `dgl-worker-browser.ts`) only connect `serveWorker` to their message port.
