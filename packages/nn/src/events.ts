@@ -67,6 +67,9 @@ export interface EvaluationEvent {
   readonly split: "test";
   readonly accuracy: number;
   readonly samples: number;
+  /** Phase and epoch after which an evaluation of `evaluateEachEpoch` ran; absent for the final evaluation. */
+  readonly phase?: number;
+  readonly epoch?: number;
 }
 
 /** A checkpoint was written after an epoch. */

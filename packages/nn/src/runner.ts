@@ -52,6 +52,12 @@ export interface TrainOptions {
   readonly labelled?: BatchSource;
   /** Evaluated after the last phase when given. */
   readonly test?: BatchSource;
+  /**
+   * Also evaluate `test` after every epoch of every phase, for accuracy
+   * curves. During a greedy scheme's hidden phases the later modules are
+   * still untrained, so those accuracies stay near chance. Default false.
+   */
+  readonly evaluateEachEpoch?: boolean;
   /** Epochs per phase. */
   readonly epochs: number;
   readonly batchSize: number;
@@ -402,6 +408,11 @@ async function runPhase(
         seconds: (performance.now() - epochStarted) / 1000,
         ...(stats === undefined ? {} : { stats }),
       });
+      if (options.evaluateEachEpoch === true && options.test !== undefined) {
+        const result = await evaluate(options.modules, options.test);
+        emit({ event: "evaluation", split: "test", accuracy: result.accuracy, samples: result.samples, phase: index, epoch });
+        // evaluate() restores each module's mode; the phase keeps the modes it set in begin().
+      }
 
       const checkpoint = options.checkpoint;
       if (checkpoint !== undefined && (epoch % checkpoint.every === 0 || epoch === phase.epochs)) {

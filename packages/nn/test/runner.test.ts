@@ -126,6 +126,17 @@ describe("train events", () => {
     expect(result.testAccuracy).toBeLessThanOrEqual(1);
   });
 
+  test("evaluateEachEpoch adds an evaluation after each epoch without changing the run", async () => {
+    const plain = await train(options().run);
+    const seen = await events({ ...options().run, evaluateEachEpoch: true });
+    const evaluations = seen.filter((event) => event.event === "evaluation");
+    const done = seen.find((event) => event.event === "done");
+
+    expect(evaluations.map((event) => [event.phase, event.epoch])).toEqual([[1, 1], [1, 2], [undefined, undefined]]);
+    expect(evaluations[1]!.accuracy).toBe(evaluations[2]!.accuracy);
+    expect(done).toMatchObject({ testAccuracy: plain.testAccuracy });
+  });
+
   test("without a test set there is no evaluation", async () => {
     const { test: _, ...run } = options().run;
     const seen: TrainingEvent[] = [];

@@ -25,6 +25,8 @@ export type OpListener = (record: OpRecord) => void;
 export interface MemoryInfo {
   readonly tensors: number;
   readonly bytes: number;
+  /** Most bytes live at once since the process started or since the last `resetPeakMemory`. */
+  readonly peakBytes: number;
 }
 
 type BackendFactory = () => Backend | Promise<Backend>;
@@ -38,6 +40,7 @@ class Engine {
   readonly scopes: Set<Tensor>[] = [];
   liveTensors = 0;
   liveBytes = 0;
+  peakBytes = 0;
   nextTensorId = 0;
 }
 
@@ -94,9 +97,20 @@ export function getBackend(): Backend {
   return engine.backend;
 }
 
-/** Live tensor count and bytes, pool excluded. */
+/** Live tensor count and bytes, pool excluded, and the peak of the bytes. */
 export function memory(): MemoryInfo {
-  return { tensors: engine.liveTensors, bytes: engine.liveBytes };
+  return { tensors: engine.liveTensors, bytes: engine.liveBytes, peakBytes: engine.peakBytes };
+}
+
+/**
+ * Start a new peak: `memory().peakBytes` becomes the bytes live now and
+ * then tracks the most bytes live at once from here on. Returns the peak
+ * that ended.
+ */
+export function resetPeakMemory(): number {
+  const previous = engine.peakBytes;
+  engine.peakBytes = engine.liveBytes;
+  return previous;
 }
 
 /** Subscribe to every op executed while recording is not paused. Returns the unsubscribe function. */
@@ -129,6 +143,7 @@ export function nextTensorId(): number {
 export function trackTensor(tensor: Tensor, bytes: number): void {
   engine.liveTensors++;
   engine.liveBytes += bytes;
+  if (engine.liveBytes > engine.peakBytes) engine.peakBytes = engine.liveBytes;
   engine.scopes[engine.scopes.length - 1]?.add(tensor);
 }
 

@@ -29,6 +29,7 @@ export {
   listBackends,
   memory,
   registerBackend,
+  resetPeakMemory,
   setBackend,
   tidy,
   withoutRecording,

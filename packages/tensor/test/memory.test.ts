@@ -12,6 +12,7 @@ import {
   memory,
   mul,
   reshape,
+  resetPeakMemory,
   type Tensor,
   tensor,
   tidy,
@@ -160,5 +161,20 @@ describeConformance("memory", (test) => {
     expect(onReshape).toEqual({ tensors: 1, bytes: 0 });
     expect(onFirstDispose).toEqual({ tensors: -1, bytes: 0 });
     expect(onLastDispose).toEqual({ tensors: -1, bytes: -24 });
+  });
+
+  test("the peak holds the most bytes live at once since the last reset", () => {
+    resetPeakMemory();
+    const base = memory().bytes;
+    const a = zeros([4, 4]);
+    const b = zeros([2, 4]);
+    a.dispose();
+    b.dispose();
+    const c = zeros([2, 2]);
+
+    expect(memory().peakBytes - base).toBe(64 + 32);
+    expect(resetPeakMemory() - base).toBe(96);
+    expect(memory().peakBytes - base).toBe(16);
+    c.dispose();
   });
 });
