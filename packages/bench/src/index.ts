@@ -2,7 +2,9 @@
  * `@modular/bench`: benchmark suites for `@modular`. The kernel suite times
  * square matmuls and one MLP training step on our `webgpu` and `cpu`
  * backends and on TensorFlow.js 4.22.0 in the same process, and reports
- * GFLOP/s, samples/s and our/TensorFlow.js ratios. The Node.js entry (`node`
+ * GFLOP/s, samples/s and our/TensorFlow.js ratios. The schemes suite trains
+ * every scheme and `backprop` on the same models and data, and reports
+ * accuracy, time and peak memory with plots. The Node.js entry (`node`
  * export condition) adds Dawn's `navigator.gpu`, machine details and writing
  * `docs/benchmarks.md`.
  */
@@ -46,3 +48,29 @@ export {
 } from "./suite.js";
 export { measure, measureInterleaved, median, type Timed, type Timing, type TimingOptions } from "./timing.js";
 export { matmulFlops, MLP_WIDTHS, type TargetRunner, type Workload } from "./workload.js";
+export { type Plot, renderSvg, schemesPlots } from "./schemes/charts.js";
+export { formatSchemesSection, SCHEMES_SECTION } from "./schemes/report.js";
+export {
+  clearlyAboveChance,
+  type CurvePoint,
+  type PhaseRecord,
+  runSchemesSuite,
+  type SchemeEntry,
+  type SchemeRun,
+  type SchemeSummary,
+  type SchemesEnvironment,
+  type SchemesSuiteHooks,
+  type SchemesSuiteOptions,
+  type SchemesSuiteReport,
+  summarizeRuns,
+} from "./schemes/suite.js";
+export {
+  FULL_SEEDS,
+  FULL_WORKLOADS,
+  QUICK_SEEDS,
+  QUICK_WORKLOADS,
+  type SchemeDatasetName,
+  type SchemeModelName,
+  type SchemeWorkload,
+  selectWorkloads,
+} from "./schemes/workloads.js";

@@ -5,13 +5,18 @@
  * adds three things to the default entry. `navigator.gpu` comes from Dawn
  * (the `webgpu` npm package, the one `@modular/tensor` uses), so that
  * TensorFlow.js's WebGPU backend runs in Node.js. `describeMachine` names the
- * machine, and `writeBenchmarksSection` updates `docs/benchmarks.md`.
+ * machine, `writeBenchmarksSection` updates `docs/benchmarks.md`, and
+ * `writeSchemesReport` writes a schemes run to disk.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join, relative } from "node:path";
 import { cpus, platform, release, totalmem } from "node:os";
 import type { KernelSuiteOptions } from "./options.js";
 import { resolveKernelSuiteOptions } from "./options.js";
-import { updateMarkedSection } from "./report.js";
+import { type ReportContext, updateMarkedSection } from "./report.js";
+import { schemesPlots } from "./schemes/charts.js";
+import { formatSchemesSection, SCHEMES_SECTION } from "./schemes/report.js";
+import type { SchemesSuiteReport } from "./schemes/suite.js";
 import { type KernelSuiteHooks, type KernelSuiteReport, runKernelSuite as runKernelSuiteOnGlobals } from "./suite.js";
 
 export * from "./index.js";
@@ -77,4 +82,53 @@ export async function writeBenchmarksSection(path: string, section: string): Pro
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
   await writeFile(path, updateMarkedSection(document, section));
+}
+
+/** Where `writeSchemesReport` put its files. */
+export interface SchemesReportFiles {
+  readonly json: string;
+  readonly markdown: string;
+  readonly plots: readonly string[];
+  /** The document whose generated section was replaced, when one was given. */
+  readonly document?: string;
+}
+
+/**
+ * Write a schemes run into `outDir`: the raw results as `schemes.json`, the
+ * Markdown report as `schemes.md` and its SVG plots. With `document`, also
+ * replace the generated section of that Markdown file (e.g.
+ * `docs/results.md`), with the plots copied to `plotDir` beside it.
+ */
+export async function writeSchemesReport(
+  report: SchemesSuiteReport,
+  context: ReportContext,
+  outDir: string,
+  document?: { readonly path: string; readonly plotDir: string },
+): Promise<SchemesReportFiles> {
+  await mkdir(outDir, { recursive: true });
+  const plots = await schemesPlots(report);
+  const json = join(outDir, "schemes.json");
+  await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
+  const plotFiles: string[] = [];
+  for (const plot of plots) {
+    const file = join(outDir, plot.file);
+    await writeFile(file, plot.svg);
+    plotFiles.push(file);
+  }
+  const markdown = join(outDir, "schemes.md");
+  await writeFile(markdown, `${formatSchemesSection(report, plots, context, ".")}\n`);
+  if (document === undefined) return { json, markdown, plots: plotFiles };
+
+  await mkdir(document.plotDir, { recursive: true });
+  for (const plot of plots) await writeFile(join(document.plotDir, plot.file), plot.svg);
+  let text = "";
+  try {
+    text = await readFile(document.path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  const plotDirFromDocument = relative(join(document.path, ".."), document.plotDir) || ".";
+  const section = formatSchemesSection(report, plots, context, plotDirFromDocument);
+  await writeFile(document.path, updateMarkedSection(text, section, SCHEMES_SECTION));
+  return { json, markdown, plots: plotFiles, document: document.path };
 }

@@ -111,23 +111,28 @@ export function formatMarkdownSection(report: KernelSuiteReport, context: Report
 }
 
 /**
- * Replace the text between `SECTION_BEGIN` and `SECTION_END` (markers
- * included) by `section`, or append `section` when the markers are absent.
+ * Replace the text between the markers (default `SECTION_BEGIN` and `SECTION_END`,
+ * the kernel suite's; markers included) by `section`, or append `section` when
+ * the markers are absent.
  * Throws when only one marker is present or they are out of order, since the
  * edit could then destroy hand-written text.
  */
-export function updateMarkedSection(document: string, section: string): string {
-  const begin = document.indexOf(SECTION_BEGIN);
-  const end = document.indexOf(SECTION_END);
+export function updateMarkedSection(
+  document: string,
+  section: string,
+  markers: { readonly begin: string; readonly end: string } = { begin: SECTION_BEGIN, end: SECTION_END },
+): string {
+  const begin = document.indexOf(markers.begin);
+  const end = document.indexOf(markers.end);
   if (begin === -1 && end === -1) {
     const separator = document === "" || document.endsWith("\n\n") ? "" : document.endsWith("\n") ? "\n" : "\n\n";
     return `${document}${separator}${section}\n`;
   }
   if (begin === -1 || end === -1 || end < begin) {
     throw new BenchDocumentError(
-      `The benchmark document has a broken section: expected "${SECTION_BEGIN}" before "${SECTION_END}". ` +
+      `The benchmark document has a broken section: expected "${markers.begin}" before "${markers.end}". ` +
         "Fix or remove the markers by hand, then rerun.",
     );
   }
-  return document.slice(0, begin) + section + document.slice(end + SECTION_END.length);
+  return document.slice(0, begin) + section + document.slice(end + markers.end.length);
 }
