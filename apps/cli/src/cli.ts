@@ -13,6 +13,8 @@ import { errorMessage, EXIT_FAILURE, EXIT_SUCCESS, EXIT_USAGE, formatRunError, U
 import { trainHelpAfterFlags } from "./help.js";
 import { type BenchFlags, DEFAULT_BENCHMARKS_DOC, parseBenchFlags } from "./bench-options.js";
 import { runBenchKernels } from "./bench-command.js";
+import { runBenchSchemes } from "./schemes-command.js";
+import { DEFAULT_RESULTS_DOC, parseSchemesFlags, type SchemesFlags } from "./schemes-options.js";
 import { LABEL_KINDS, parseTrainFlags, SCHEDULE_NAMES, type TrainFlags } from "./options.js";
 import { writeJsonError } from "./report/json.js";
 import type { OutputStream } from "./report/reporter.js";
@@ -194,7 +196,52 @@ function defineTransferCommand(program: Command, onTransfer: (flags: TransferFla
   return transfer;
 }
 
-function defineBenchCommand(program: Command, onKernels: (flags: BenchFlags) => Promise<void>): Command {
+function defineSchemesCommand(bench: Command, onSchemes: (flags: SchemesFlags) => Promise<void>): void {
+  const schemes = bench
+    .command("schemes")
+    .description(
+      "train every registered scheme and backprop on embedded MNIST mlp, Fashion-MNIST mlp and cnn, 3 seeds each, " +
+        "and report test accuracy, time and peak memory with plots",
+    );
+  schemes.exitOverride(throwFrom(schemes));
+  const suite = "Suite:";
+  schemes.addOption(option("--quick", "small slices of each dataset, 1 or 2 epochs and seed 1: a smoke test of a few minutes", suite));
+  schemes.addOption(option("--workloads <list>", "comma-separated workloads: mnist-mlp, fashion-mlp, fashion-cnn (default: all)", suite));
+  schemes.addOption(option("--schemes <list>", "comma-separated schemes, as for train --method; backprop always runs (default: all)", suite));
+  schemes.addOption(option("--seeds <list>", "comma-separated seeds of the weights and shuffles (default: 1,2,3; 1 with --quick)", suite));
+  const backends = listBackends().sort().join(", ");
+  schemes.addOption(option("--backend <name>", `tensor backend: ${backends}`, suite, "cpu"));
+  const output = "Output:";
+  schemes.addOption(option("--out <dir>", "folder for schemes.json, schemes.md and the SVG plots (default: bench-results/schemes-<start time>)", output));
+  schemes.addOption(
+    option(
+      "--write-docs [file]",
+      `also replace the generated schemes section of a Markdown file, with its plots in plots/ beside it (default file: ${DEFAULT_RESULTS_DOC})`,
+      output,
+    ),
+  );
+  schemes.addOption(option("--json", "print the report as one JSON object, and nothing else on stdout", output));
+  schemes.addHelpOption(new Option("-h, --help", "print this help").helpGroup(output));
+  schemes.addHelpText(
+    "after",
+    [
+      "",
+      "Fashion-MNIST is read from /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist).",
+      "Exit status: 0 on success, 1 when a run fails or a scheme is below twice the chance level, 2 for an invalid command line.",
+      "",
+      "Examples:",
+      "  modular bench schemes --quick",
+      "  modular bench schemes --workloads mnist-mlp --schemes proxy/kernel,syngrad/cdni --write-docs",
+    ].join("\n"),
+  );
+  schemes.action((flags: SchemesFlags) => onSchemes(flags));
+}
+
+function defineBenchCommand(
+  program: Command,
+  onKernels: (flags: BenchFlags) => Promise<void>,
+  onSchemes: (flags: SchemesFlags) => Promise<void>,
+): Command {
   const bench = program.command("bench").description("measure speed: run a benchmark suite of @modular/bench");
   bench.exitOverride(throwFrom(bench));
   bench.helpOption("-h, --help", "print this help");
@@ -248,6 +295,7 @@ function defineBenchCommand(program: Command, onKernels: (flags: BenchFlags) => 
     ].join("\n"),
   );
   kernels.action((flags: BenchFlags) => onKernels(flags));
+  defineSchemesCommand(bench, onSchemes);
   return bench;
 }
 
@@ -256,6 +304,7 @@ function createProgram(
   onTrain: (flags: TrainFlags) => Promise<void>,
   onBenchKernels: (flags: BenchFlags) => Promise<void>,
   onTransfer: (flags: TransferFlags) => Promise<void>,
+  onBenchSchemes: (flags: SchemesFlags) => Promise<void>,
 ): Command {
   const program = new Command("modular")
     .description("Train deep networks without end-to-end backpropagation.")
@@ -276,13 +325,14 @@ function createProgram(
       "after",
       '\nRun "modular train --help" for the training methods, models and datasets, ' +
         '"modular transfer --help" for transferability estimation, ' +
-        'and "modular bench kernels --help" for the kernel benchmark.',
+        '"modular bench kernels --help" for the kernel benchmark, ' +
+        'and "modular bench schemes --help" for every scheme against backprop.',
     );
   program.exitOverride(throwFrom(program));
 
   defineTrainCommand(program, io, onTrain);
   defineTransferCommand(program, onTransfer);
-  defineBenchCommand(program, onBenchKernels);
+  defineBenchCommand(program, onBenchKernels, onBenchSchemes);
   return program;
 }
 
@@ -379,7 +429,12 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     json = config.json;
     await runTransfer(config, io.stdout);
   };
-  const program = createProgram(io, onTrain, onBenchKernels, onTransfer);
+  const onBenchSchemes = async (flags: SchemesFlags): Promise<void> => {
+    const config = parseSchemesFlags(flags);
+    json = config.json;
+    await runBenchSchemes(config, io.stdout, typedCommandLine(env, argv));
+  };
+  const program = createProgram(io, onTrain, onBenchKernels, onTransfer, onBenchSchemes);
 
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -28,6 +28,11 @@ export class UsageError extends Error {
   }
 }
 
+/** A scheme of `bench schemes` that is not clearly above chance: the suite ran, and failed. */
+export class SchemeBelowChanceError extends Error {
+  override readonly name = "SchemeBelowChanceError";
+}
+
 /** Error classes that the libraries raise with a message meant for the user. */
 const LIBRARY_ERRORS: readonly (abstract new (...args: never[]) => Error)[] = [
   ConfigError,
@@ -42,6 +47,7 @@ const LIBRARY_ERRORS: readonly (abstract new (...args: never[]) => Error)[] = [
   BenchConfigError,
   BenchDocumentError,
   BenchUnavailableError,
+  SchemeBelowChanceError,
 ];
 
 /** Checks whether `error` is a library error or a Node.js system error (ENOENT, EACCES, ...), whose message is enough. */

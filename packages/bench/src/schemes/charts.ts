@@ -43,7 +43,7 @@ function accuracyPerEpochSpec(report: SchemesSuiteReport, workload: string): Top
     encoding: {
       x: { field: "epoch", type: "quantitative", title: "epochs trained, all phases", axis: { tickMinStep: 1 } },
       y: { field: "accuracy", type: "quantitative", title: "test accuracy", scale: { domain: [0, 1] } },
-      color: { field: "scheme", type: "nominal", legend: { columns: 2 } },
+      color: { field: "scheme", type: "nominal" },
     },
   };
 }
