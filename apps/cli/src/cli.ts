@@ -201,12 +201,12 @@ function defineSchemesCommand(bench: Command, onSchemes: (flags: SchemesFlags) =
     .command("schemes")
     .description(
       "train every registered scheme and backprop on embedded MNIST mlp, Fashion-MNIST mlp and cnn, 3 seeds each, " +
-        "and report test accuracy, time and peak memory with plots",
+        "and report test accuracy, time and peak memory with plots; also the peak memory of VGG-8B in 4 modules",
     );
   schemes.exitOverride(throwFrom(schemes));
   const suite = "Suite:";
   schemes.addOption(option("--quick", "small slices of each dataset, 1 or 2 epochs and seed 1: a smoke test of a few minutes", suite));
-  schemes.addOption(option("--workloads <list>", "comma-separated workloads: mnist-mlp, fashion-mlp, fashion-cnn (default: all)", suite));
+  schemes.addOption(option("--workloads <list>", "comma-separated workloads: mnist-mlp, fashion-mlp, fashion-cnn, and fashion-vgg-q4 (peak memory of VGG-8B cut into 4 modules, for backprop, proxy/kernel and proxy/dgl) (default: all)", suite));
   schemes.addOption(option("--schemes <list>", "comma-separated schemes, as for train --method; backprop always runs (default: all)", suite));
   schemes.addOption(option("--seeds <list>", "comma-separated seeds of the weights and shuffles (default: 1,2,3; 1 with --quick)", suite));
   const backends = listBackends().sort().join(", ");

@@ -11,7 +11,7 @@ import { METHODS } from "../src/registry/methods.js";
 import { run } from "./run-cli.js";
 
 const USAGE_ERRORS: readonly [string, readonly string[], string][] = [
-  ["unknown workload", ["bench", "schemes", "--workloads", "mnist-vgg"], 'Unknown name "mnist-vgg" in --workloads. Valid names: mnist-mlp, fashion-mlp, fashion-cnn.'],
+  ["unknown workload", ["bench", "schemes", "--workloads", "mnist-vgg"], 'Unknown name "mnist-vgg" in --workloads. Valid names: mnist-mlp, fashion-mlp, fashion-cnn, fashion-vgg-q4.'],
   ["unknown scheme", ["bench", "schemes", "--schemes", "proxy/none"], 'Unknown name "proxy/none" in --schemes. Valid names: backprop, '],
   ["negative seed", ["bench", "schemes", "--seeds", "1,-2"], 'Invalid value "-2" for --seeds'],
   ["empty seeds", ["bench", "schemes", "--seeds", ","], 'Invalid value "," for --seeds: no seeds.'],

@@ -49,7 +49,7 @@ describe("schemes suite", () => {
     expect(report.runs.map((run) => `${run.scheme} ${run.seed}`)).toEqual(["backprop 1", "backprop 2", "frozen 1", "frozen 2"]);
     const run = report.runs[0]!;
     expect(run.accuracy).toBeGreaterThan(0.8);
-    expect(run.curve.map((point) => point.epochsSoFar)).toEqual([1, 2]);
+    expect(run.curve.map((point) => point.epochsSoFar)).toEqual([1]);
     expect(run.curve.at(-1)!.accuracy).toBe(run.accuracy);
     expect(run.samplesPerSecond).toBeGreaterThan(0);
     expect(run.trainSeconds).toBeLessThanOrEqual(run.wallSeconds);
@@ -126,7 +126,7 @@ describe("schemes suite", () => {
   test("rejects an unknown workload or scheme with the valid names", async () => {
     const environment = { schemes: SCHEMES, loadDataset: () => loadMnist() };
     await expect(runSchemesSuite(environment, { quick: true, workloads: ["mnist-vgg"] })).rejects.toThrow(
-      'Unknown workload "mnist-vgg". Valid workloads: mnist-mlp, fashion-mlp, fashion-cnn.',
+      'Unknown workload "mnist-vgg". Valid workloads: mnist-mlp, fashion-mlp, fashion-cnn, fashion-vgg-q4.',
     );
     await expect(runSchemesSuite(environment, { quick: true, schemes: ["proxy/none"] })).rejects.toThrow(
       'Unknown scheme "proxy/none". Valid schemes: backprop, frozen.',

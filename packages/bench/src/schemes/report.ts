@@ -28,7 +28,10 @@ function signed(points: number): string {
 function describeWorkload(workload: SchemeWorkload): string {
   const train = workload.limitTrain === undefined ? "all training samples" : `the first ${workload.limitTrain.toLocaleString("en-US")} training samples`;
   const test = workload.limitTest === undefined ? "all test samples" : `the first ${workload.limitTest.toLocaleString("en-US")} test samples`;
-  return `\`${workload.model}\` on ${workload.dataset}, ${workload.epochs} epoch${workload.epochs === 1 ? "" : "s"} per phase, ${train}, ${test}`;
+  const model = workload.width === undefined ? `\`${workload.model}\`` : `\`${workload.model}\` ×${workload.width}`;
+  const modules = workload.split === undefined ? "" : `, ${workload.split.length + 1} training modules ending at ${workload.split.join(", ")} and the output`;
+  const seeds = workload.seeds === undefined ? "" : `, seed ${workload.seeds.join(", ")}`;
+  return `${model} on ${workload.dataset}, ${workload.epochs} epoch${workload.epochs === 1 ? "" : "s"} per phase, ${train}, ${test}${modules}${seeds}`;
 }
 
 function tableRow(summary: SchemeSummary): string {
