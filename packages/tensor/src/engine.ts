@@ -25,8 +25,6 @@ export type OpListener = (record: OpRecord) => void;
 export interface MemoryInfo {
   readonly tensors: number;
   readonly bytes: number;
-  /** Most bytes live at once since the process started or since the last `resetPeakMemory`. */
-  readonly peakBytes: number;
 }
 
 type BackendFactory = () => Backend | Promise<Backend>;
@@ -97,13 +95,18 @@ export function getBackend(): Backend {
   return engine.backend;
 }
 
-/** Live tensor count and bytes, pool excluded, and the peak of the bytes. */
+/** Live tensor count and bytes, pool excluded. */
 export function memory(): MemoryInfo {
-  return { tensors: engine.liveTensors, bytes: engine.liveBytes, peakBytes: engine.peakBytes };
+  return { tensors: engine.liveTensors, bytes: engine.liveBytes };
+}
+
+/** Most tensor bytes live at once since the process started or since the last `resetPeakMemory`. */
+export function peakMemory(): number {
+  return engine.peakBytes;
 }
 
 /**
- * Start a new peak: `memory().peakBytes` becomes the bytes live now and
+ * Start a new peak: `peakMemory()` becomes the bytes live now and
  * then tracks the most bytes live at once from here on. Returns the peak
  * that ended.
  */

@@ -28,6 +28,7 @@ export {
   keep,
   listBackends,
   memory,
+  peakMemory,
   registerBackend,
   resetPeakMemory,
   setBackend,

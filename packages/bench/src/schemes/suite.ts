@@ -8,7 +8,7 @@
  */
 import type { Dataset, DatasetSplit } from "@modular/datasets";
 import { cnn, type Model, type Module, mlp, split, type TrainingEvent, type TrainingMethod, train, vgg } from "@modular/nn";
-import { memory, resetPeakMemory } from "@modular/tensor";
+import { peakMemory, resetPeakMemory } from "@modular/tensor";
 import { BenchConfigError } from "../errors.js";
 import {
   FULL_SEEDS,
@@ -179,7 +179,7 @@ class PeakRecorder {
       this.sampleHeap();
     } else if (event.event === "epoch-end") {
       this.sampleHeap();
-      this.phasePeakTensor = Math.max(this.phasePeakTensor, memory().peakBytes);
+      this.phasePeakTensor = Math.max(this.phasePeakTensor, peakMemory());
     } else if (event.event === "evaluation") {
       // The peak since epoch-end is the evaluation's own: drop it.
       resetPeakMemory();
