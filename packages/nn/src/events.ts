@@ -19,6 +19,8 @@ export interface RunStartEvent {
   readonly labelledSamples: number;
   readonly testSamples: number;
   readonly phases: readonly { readonly label: string; readonly epochs: number }[];
+  /** Whether the run writes checkpoints: false without the `checkpoint` option, or when the method cannot be checkpointed. */
+  readonly checkpoints: boolean;
 }
 
 export interface PhaseStartEvent {

@@ -31,6 +31,13 @@ export interface CheckpointOptions {
   readonly spec?: ModelSpec;
   /** Store the files, replacing the previous checkpoint. The Node.js entry writes them to a folder. */
   write(files: CheckpointFiles): Promise<void> | void;
+  /**
+   * Train without checkpoints, instead of throwing `ConfigError`, when a
+   * phase of the method does not list its optimizers (such as a phase that
+   * trains in worker threads). `run-start` then reports `checkpoints: false`.
+   * Default false.
+   */
+  readonly ifSupported?: boolean;
 }
 
 /** A checkpoint to resume from: its files, and a label (a folder path) for errors. */
@@ -194,7 +201,8 @@ function addValues(totals: LossTotals, values: readonly { name: string; value: n
 }
 
 /** Train `modules` with `method`, then evaluate on `test`. */
-export async function train(options: TrainOptions): Promise<TrainResult> {
+export async function train(trainOptions: TrainOptions): Promise<TrainResult> {
+  let options = trainOptions;
   checkPositiveInteger("epochs", options.epochs);
   checkPositiveInteger("batchSize", options.batchSize);
   const logEvery = options.logEvery ?? 20;
@@ -222,6 +230,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const sources = sourcesOrRelease(options, phases);
   const baseRates = phases.map((phase) => (phase.optimizers ?? []).map((optimizer) => optimizer.lr));
   if (options.schedule !== undefined) checkScheduledPhases(phases);
+  const unsupported = options.checkpoint?.ifSupported === true && options.resumeFrom === undefined && !canCheckpoint(phases);
+  if (unsupported) {
+    const { checkpoint: _skipped, ...withoutCheckpoints } = options;
+    options = withoutCheckpoints;
+  }
   if (options.checkpoint !== undefined || options.resumeFrom !== undefined) checkCheckpointedPhases(phases);
   emit({
     event: "run-start",
@@ -238,6 +251,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     labelledSamples: options.labelled?.size ?? 0,
     testSamples: options.test?.size ?? 0,
     phases: phases.map(({ label, epochs }) => ({ label, epochs })),
+    checkpoints: options.checkpoint !== undefined,
   });
 
   let start: ResumePoint = { phase: 1, epoch: 1 };
@@ -337,12 +351,18 @@ function checkScheduledPhases(phases: readonly Phase[]): void {
   }
 }
 
+/** Returns whether every phase lists its optimizers, so that a checkpoint can save their state. */
+function canCheckpoint(phases: readonly Phase[]): boolean {
+  return phases.every((phase) => phase.optimizers !== undefined);
+}
+
 /**
  * Throw `ConfigError` if a phase leaves `optimizers` undefined, because a
  * checkpoint would silently lose that phase's optimizer state. A phase
  * without optimizer state declares `optimizers: []`.
  */
 function checkCheckpointedPhases(phases: readonly Phase[]): void {
+  if (canCheckpoint(phases)) return;
   for (const phase of phases) {
     if (phase.optimizers === undefined) {
       throw new ConfigError(
