@@ -102,13 +102,16 @@ function defineTransferCommand(program: Command, onTransfer: (command: Command) 
     "after",
     [
       "",
-      "The score is the mean kernel proxy loss (Duan et al. 2021) of the body's output on the target's batches:",
-      "the lower it is, the better the body is predicted to transfer.",
+      "The score is the mean kernel proxy loss (Duan et al. 2021) of the body's output",
+      "on the target's batches: the lower it is, the better the body is predicted to",
+      "transfer.",
       "",
-      "Exit status: 0 on success, 1 when a run fails (e.g. a malformed checkpoint), 2 for an invalid command line.",
+      "Exit status: 0 on success, 1 when a run fails (e.g. a malformed checkpoint),",
+      "2 for an invalid command line.",
       "",
       "Example:",
-      "  modular transfer --body runs/mnist --body runs/random --dataset fashion-mnist --fit-epochs 1",
+      "  modular transfer --body runs/mnist --body runs/random \\",
+      "      --dataset fashion-mnist --fit-epochs 1",
     ].join("\n"),
   );
   transfer.action(async (_flags, command: Command) => onTransfer(command));

@@ -50,7 +50,7 @@ export function defineCompareCommand(program: Command, onCompare: (command: Comm
       "--methods <list>",
       "comma-separated schemes to compare with backprop, or all for every registered scheme (`modular methods` lists them)",
       "Model and method:",
-      DEFAULT_COMPARED.join(","),
+      DEFAULT_COMPARED.join(", "),
     ),
   );
   addTrainingFlags(compare, "compare");

@@ -68,11 +68,12 @@ export function defineEvalCommand(program: Command, onEval: (command: Command) =
     "after",
     [
       "",
-      "Exit status: 0 on success, 1 when the checkpoint or data cannot be read, 2 for an invalid command line.",
+      "Exit status: 0 on success, 1 when the checkpoint or data cannot be read,",
+      "2 for an invalid command line.",
       "",
       "Examples:",
       "  modular eval --checkpoint runs/proxy-kernel-20261205-042300",
-      "  modular eval --checkpoint runs/backprop-20261205-042300 --dataset fashion-mnist",
+      "  modular eval --checkpoint runs/backprop-20261205-042300 --limit-test 500",
     ].join("\n"),
   );
   evalCommand.action(async (_flags, command: Command) => onEval(command));
