@@ -121,7 +121,7 @@ export class HumanReporter implements Reporter {
     const epochs = event.epochs === 1 ? "1 epoch" : `${event.epochs} epochs`;
     this.print(`Phase ${event.phase}/${event.phases}: ${event.label} (${epochs} of ${event.stepsPerEpoch} steps)`);
     if (this.stdout.isTTY === true) {
-      this.bar = new PhaseBar(this.stdout, event.label, event.stepsPerEpoch * event.epochs, event.epochs);
+      this.bar = new PhaseBar(this.stdout, `phase ${event.phase}/${event.phases}: ${event.label}`, event.stepsPerEpoch * event.epochs, event.epochs);
     }
   }
 
