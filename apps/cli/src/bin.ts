@@ -15,8 +15,8 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-// The first Ctrl-C (SIGINT) asks a running `train` or `compare` to stop after its current step and
-// save a checkpoint; a second one exits at once, with the status shells give a process ended by SIGINT.
+// The first Ctrl-C (SIGINT) aborts the signal, so a running `train` or `compare` stops after its current
+// step and saves a checkpoint. A second one exits at once, with the status shells give a process ended by SIGINT.
 const interrupt = new AbortController();
 process.on("SIGINT", () => {
   if (interrupt.signal.aborted) process.exit(130);

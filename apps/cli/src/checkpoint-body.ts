@@ -16,6 +16,7 @@ import {
   loadModule,
   moduleFileName,
   readCheckpointFiles,
+  split,
   splitBeforeOutput,
   splitEveryBlock,
 } from "@modular/nn";
@@ -114,10 +115,11 @@ export interface CheckpointModel {
 
 /**
  * Reads the checkpoint folder `dir`, rebuilds its model from `model.json`
- * and cuts it into as many training modules as the folder has module files.
- * Throws `CheckpointFormatError` naming the file.
+ * and cuts it into as many training modules as the folder has module files,
+ * or after `splitAfter`, the block names of a run's `--split`. Throws
+ * `CheckpointFormatError` naming the file.
  */
-export async function readCheckpointModel(dir: string): Promise<CheckpointModel> {
+export async function readCheckpointModel(dir: string, splitAfter?: readonly string[]): Promise<CheckpointModel> {
   const files = await readCheckpointFiles(dir);
   const specBytes = files.get(MODEL_SPEC_FILE);
   if (specBytes === undefined) {
@@ -140,7 +142,8 @@ export async function readCheckpointModel(dir: string): Promise<CheckpointModel>
     throw new CheckpointFormatError({ source: specSource, location: "model spec", expected: "a spec that builds a model", found: (error as Error).message, hint: WRITTEN_BY_TRAIN });
   }
   try {
-    return { spec, model, modules: splitLike(model, count, dir), files };
+    const modules = splitAfter === undefined ? splitLike(model, count, dir) : split(model, splitAfter);
+    return { spec, model, modules, files };
   } catch (error) {
     model.dispose();
     throw error;

@@ -1,7 +1,7 @@
 /**
  * `modular compare`: trains `backprop` and several schemes on one model and
  * dataset with the same flags and seed, one after another, each in its own
- * run directory, then prints a table of test accuracy, wall time and the
+ * run directory. It then prints a table of test accuracy, wall time and the
  * accuracy difference to `backprop`.
  */
 import { mkdir, writeFile } from "node:fs/promises";
@@ -113,6 +113,7 @@ export async function runCompare(command: Command, io: TrainIO & { readonly stdo
   const { configs, dir, json } = await compareConfigs(command, io.env);
   await mkdir(dir, { recursive: true });
   const rows: CompareRow[] = [];
+  // TODO: a compare stopped by Ctrl-C cannot be resumed as a whole; `train --resume` continues the stopped method only.
   for (const [index, config] of configs.entries()) {
     if (!json) io.stdout.write(`\n[${index + 1}/${configs.length}] ${config.method.name}\n`);
     // With --json, stdout carries only the result lines. Each run's events still go to its metrics.jsonl.

@@ -55,10 +55,10 @@ export function configKeys(command: Command, extraKeys: readonly string[] = []):
 }
 
 /**
- * Converts a file value to what Commander would have produced for the flag:
- * a string for a flag with a value (numbers written as numbers, lists as
- * comma-separated text), a boolean for a switch, a list of strings for a
- * repeatable flag. Returns undefined for null, which means "the default".
+ * Converts a file value to what Commander would have produced for the flag.
+ * A flag with a value gets a string (a number as its digits, a list as
+ * comma-separated text), a switch a boolean, and a repeatable flag a list
+ * of strings. Returns undefined for null, which means "the default".
  */
 function flagValue(option: Option, value: unknown, path: string, repeatable: boolean, command: string): unknown {
   const flag = option.long ?? keyOf(option);

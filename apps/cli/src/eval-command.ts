@@ -35,6 +35,8 @@ export interface EvalFlags {
   readonly backend: string;
   readonly json?: boolean;
   readonly config?: string;
+  /** Block names after which the run's training modules end, from its config.json; not a flag. */
+  readonly splitAfter?: readonly string[];
 }
 
 export function defineEvalCommand(program: Command, onEval: (command: Command) => Promise<void>): Command {
@@ -87,7 +89,7 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-/** The data settings of a run directory's config.json, as `eval` flags; empty for a bare checkpoint folder. */
+/** Reads the data settings of a run directory's config.json as `eval` flags, or none for a bare checkpoint folder. */
 async function runDataSettings(dir: string): Promise<Partial<EvalFlags>> {
   if (!(await exists(join(dir, CONFIG_FILE)))) return {};
   const saved = await readRunConfig(dir, "eval");
@@ -100,6 +102,9 @@ async function runDataSettings(dir: string): Promise<Partial<EvalFlags>> {
     csvLabel: text(saved.csvLabel),
     limitTrain: text(saved.limitTrain),
     normalize: saved.normalize === true,
+    ...(typeof saved.split === "string" && saved.split !== "before-output" && saved.split !== "every-block"
+      ? { splitAfter: saved.split.split(",") }
+      : {}),
   };
 }
 
@@ -121,7 +126,7 @@ export async function runEval(command: Command, stdout: OutputStream): Promise<b
   await setBackend(parseBackend(flags.backend));
 
   const folder = await checkpointFolder(given.checkpoint);
-  const { model, modules, files } = await readCheckpointModel(folder);
+  const { model, modules, files } = await readCheckpointModel(folder, flags.splitAfter);
   try {
     modules.forEach((module: Module, i: number) => {
       const name = `module-${i + 1}.safetensors`;

@@ -14,7 +14,7 @@ export interface InfoFlags {
   readonly config?: string;
 }
 
-/** What `modular info` reports about WebGPU. */
+/** WebGPU state that `modular info` reports: the adapter, or the reason there is none. */
 export type AdapterInfo =
   | { readonly available: true; readonly adapter: string; readonly software: boolean; readonly limits: Readonly<Record<string, number>> }
   | { readonly available: false; readonly reason: string };

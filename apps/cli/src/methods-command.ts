@@ -1,7 +1,7 @@
 /**
  * `modular methods`: lists every training method the CLI registers, with its
  * family, the paper that proposed it, its default split, its defaults and
- * the names of the options `--method-option` and `methodOptions` take.
+ * the option names that `--method-option` and `methodOptions` accept.
  */
 import { type Command, Option } from "commander";
 import { addConfigOption, flagsWithConfig, option, throwFrom } from "./command-helpers.js";

@@ -422,7 +422,9 @@ function resolveTrainConfig(
   methodOptions: MethodOptions,
 ): Record<string, unknown> {
   const { method, model, dataset, optimizer } = parsed;
-  const split = parsed.split === undefined ? method.splitName : parsed.split.kind === "after" ? parsed.split.blocks.join(",") : parsed.split.kind;
+  let split: string = method.splitName;
+  if (parsed.split?.kind === "after") split = parsed.split.blocks.join(",");
+  else if (parsed.split !== undefined) split = parsed.split.kind;
   return {
     method: method.name,
     methodOptions,

@@ -65,7 +65,7 @@ export async function resolveTrainFlags(command: Command): Promise<{ flags: Trai
   return { flags: merged.flags, methodOptions };
 }
 
-/** Where a run writes and reads, and what stops it. */
+/** Output stream, environment, stop signal and reporter of a run. */
 export interface TrainIO {
   readonly stdout: OutputStream;
   /** Environment, for `MODULAR_RUNS_DIR`. */
@@ -76,7 +76,7 @@ export interface TrainIO {
   readonly reporter?: (run: RunDescription, startedMs: number) => Reporter;
 }
 
-/** What `runTrain` returns: the runner's result and the run directory. */
+/** Result of `runTrain`: the runner's result and the run directory. */
 export interface TrainOutcome {
   readonly result: TrainResult;
   readonly runDir: string;
@@ -199,7 +199,7 @@ export async function runTrain(config: TrainConfig, io: TrainIO): Promise<TrainO
       ...(config.schedule === undefined ? {} : { schedule: config.schedule.schedule }),
       ...(config.maxGradNorm === undefined ? {} : { maxGradNorm: config.maxGradNorm }),
       // Checkpoints in the run directory are on by default, so a method that cannot be checkpointed
-      // (proxy/dgl-async trains in worker threads) trains without them unless --checkpoint-dir asks for them.
+      // (proxy/dgl-async trains in worker threads) trains without them, unless --checkpoint-dir requests them.
       checkpoint: { dir: checkpointDir, every: config.checkpointEvery, spec: model.spec, ifSupported: config.checkpointDir === undefined },
       ...(config.resume === undefined ? {} : { resumeFrom: checkpointDir }),
       ...(io.signal === undefined ? {} : { signal: io.signal }),

@@ -1,6 +1,6 @@
 /**
  * The flags of `modular train`, which `modular compare` shares except those
- * that choose one method or one checkpoint. Each description says what the
+ * that choose one method or one checkpoint. Each description states what the
  * flag sets and its unit.
  */
 import { Option, type Command } from "commander";

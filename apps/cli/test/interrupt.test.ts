@@ -61,7 +61,7 @@ function interruptedRun(argv: readonly string[], stopAt: number): Promise<{ code
   });
 }
 
-/** The final metrics of a run: each epoch's mean losses, and the test accuracy. */
+/** Collects the final metrics of a run: each epoch's mean losses, and the test accuracy. */
 function finalMetrics(events: readonly Event[]) {
   return {
     epochs: events.filter((event) => event.event === "epoch-end").map((event) => [event.phase, event.epoch, event.losses]),
@@ -82,7 +82,7 @@ describe("Ctrl-C and --resume", () => {
     const stop = parse(stopped.stdout).find((event) => event.event === "interrupted")!;
     expect(stop.phase).toBe(1);
     expect(stop.files).toContain("training-state.json");
-    // SIGINT goes out after step 20 of 63 in epoch 1; the runner sees it within a step or two.
+    // SIGINT goes out after step 20 of 63 in epoch 1, and the runner checks the signal after every step.
     expect(stop.step).toBeGreaterThanOrEqual(20);
     expect(stop.step).toBeLessThan(63);
     const state = JSON.parse(await readFile(join(runDir, "checkpoint", "training-state.json"), "utf8")) as Record<string, unknown>;

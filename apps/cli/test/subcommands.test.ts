@@ -101,6 +101,17 @@ describe("eval", () => {
     expect(stdout).toContain("100 test samples");
   });
 
+  test("cuts the model at the run's --split", async () => {
+    const runDir = join(dir, "split");
+    const argv = ["train", "--method", "proxy/predsim", "--hidden", "32,32", "--split", "hidden1", "--epochs", "1"];
+    const trained = await run([...argv, "--limit-train", "500", "--limit-test", "200", "--run-dir", runDir, "--json"]);
+
+    const evaluated = await run(["eval", "--checkpoint", runDir, "--limit-test", "200", "--json"]);
+
+    expect(evaluated.code).toBe(0);
+    expect(lines(evaluated.stdout)[0]!.accuracy).toBe(lines(trained.stdout).at(-1)!.testAccuracy);
+  });
+
   test("needs --checkpoint", async () => {
     const { code, stderr } = await run(["eval"]);
 

@@ -10,7 +10,7 @@ import { SYNGRAD_PRESETS } from "@modular/method-syngrad";
 import { TARGETPROP_PRESETS } from "@modular/method-targetprop";
 import type { RegistryEntry } from "./entry.js";
 
-/** Where a method cuts the model by default: before the output layer, or after every block. */
+/** Default split of a method: before the output layer, or after every block. */
 export type SplitName = "before-output" | "every-block";
 
 export interface MethodEntry extends RegistryEntry {
