@@ -281,7 +281,8 @@ function reportError(error: unknown, io: CliIO, json: boolean, debug: boolean, i
     writeJsonError(io.stdout, { name, message: errorMessage(error) });
   }
   if (error instanceof RunInterruptedError) {
-    io.stderr.write(`modular: ${error.message}\n`);
+    const resume = error.cause.checkpointWritten ? ` Resume with: ${invokedAs} train --resume ${error.runDir}` : "";
+    io.stderr.write(`modular: ${error.message}${resume}\n`);
     return EXIT_INTERRUPTED;
   }
   if (error instanceof UsageError) {

@@ -42,9 +42,7 @@ export class RunInterruptedError extends Error {
   ) {
     super(
       `Interrupted after step ${cause.stepsInEpoch} of epoch ${cause.epoch} of phase ${cause.phase}. ` +
-        (cause.checkpointWritten
-          ? `Checkpoint written to ${runDir}. Resume with: modular train --resume ${runDir}`
-          : "No checkpoint was written."),
+        (cause.checkpointWritten ? `Checkpoint written to ${runDir}.` : "No checkpoint was written."),
     );
   }
 }
