@@ -427,6 +427,8 @@ async function runPhase(
   });
   options.modules.forEach((module) => module.train());
   phase.begin?.();
+  const stepsBefore = (firstEpoch - 1) * stepsPerEpoch + skipSteps;
+  if (stepsBefore > 0) phase.resumeAt?.(stepsBefore);
 
   const interval = new LossInterval();
   let step = (firstEpoch - 1) * stepsPerEpoch + skipSteps;
