@@ -16,6 +16,7 @@ import {
   loadModule,
   moduleFileName,
   readCheckpointFiles,
+  split,
   splitBeforeOutput,
   splitEveryBlock,
 } from "@modular/nn";
@@ -102,8 +103,23 @@ function splitLike(model: Model, count: number, dir: string): Module[] {
   });
 }
 
-/** Read the checkpoint folder `dir` and load the body of its model. Throws `CheckpointFormatError` naming the file. */
-export async function loadCheckpointBody(dir: string): Promise<CheckpointBody> {
+/** A model rebuilt from a checkpoint folder and cut into its training modules, before any weights are loaded. */
+export interface CheckpointModel {
+  readonly spec: ModelSpec;
+  readonly model: Model;
+  /** Every training module, in forward order. */
+  readonly modules: Module[];
+  /** The folder's checkpoint files by name. */
+  readonly files: ReadonlyMap<string, Uint8Array>;
+}
+
+/**
+ * Reads the checkpoint folder `dir`, rebuilds its model from `model.json`
+ * and cuts it into as many training modules as the folder has module files,
+ * or after `splitAfter`, the block names of a run's `--split`. Throws
+ * `CheckpointFormatError` naming the file.
+ */
+export async function readCheckpointModel(dir: string, splitAfter?: readonly string[]): Promise<CheckpointModel> {
   const files = await readCheckpointFiles(dir);
   const specBytes = files.get(MODEL_SPEC_FILE);
   if (specBytes === undefined) {
@@ -126,13 +142,24 @@ export async function loadCheckpointBody(dir: string): Promise<CheckpointBody> {
     throw new CheckpointFormatError({ source: specSource, location: "model spec", expected: "a spec that builds a model", found: (error as Error).message, hint: WRITTEN_BY_TRAIN });
   }
   try {
-    const modules = splitLike(model, count, dir);
+    const modules = splitAfter === undefined ? splitLike(model, count, dir) : split(model, splitAfter);
+    return { spec, model, modules, files };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}
+
+/** Read the checkpoint folder `dir` and load the body of its model. Throws `CheckpointFormatError` naming the file. */
+export async function loadCheckpointBody(dir: string): Promise<CheckpointBody> {
+  const { spec, model, modules, files } = await readCheckpointModel(dir);
+  try {
     const body = modules.slice(0, -1);
     body.forEach((module, i) => {
       const name = moduleFileName(i + 1);
       loadModule(module, files.get(name)!, `${dir}/${name}`);
     });
-    return { dir, spec, body, modules: count, model };
+    return { dir, spec, body, modules: modules.length, model };
   } catch (error) {
     model.dispose();
     throw error;

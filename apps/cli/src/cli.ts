@@ -1,24 +1,39 @@
 /**
- * The `modular` command line: Commander parses the arguments, `options.ts`
- * validates them, and `train-command.ts` runs them. `runCli` returns the
- * exit status instead of exiting, so tests call it in the same process.
+ * The `modular` command line: Commander parses the arguments, the
+ * `*-options.ts` files validate them, and the `*-command.ts` files run
+ * them. `runCli` returns the exit status instead of exiting, so tests call
+ * it in the same process.
  */
-import { Command, CommanderError, Option } from "commander";
+import { Command, Option } from "commander";
 import { DEFAULT_KERNEL_SUITE_OPTIONS, TARGETS } from "@modular/bench";
 import { DEFAULT_FASHION_MNIST_DIR } from "@modular/datasets";
-import { OPTIMIZER_KINDS } from "@modular/nn";
 import { listBackends } from "@modular/tensor";
 import packageJson from "../package.json" with { type: "json" };
-import { errorMessage, EXIT_FAILURE, EXIT_SUCCESS, EXIT_USAGE, formatRunError, UsageError } from "./errors.js";
+import { addConfigOption, CommandLineError, flagsWithConfig, option, throwFrom } from "./command-helpers.js";
+import { defineCompareCommand, runCompare } from "./compare-command.js";
+import {
+  errorMessage,
+  EXIT_FAILURE,
+  EXIT_INTERRUPTED,
+  EXIT_SUCCESS,
+  EXIT_USAGE,
+  formatRunError,
+  RunInterruptedError,
+  UsageError,
+} from "./errors.js";
+import { defineEvalCommand, runEval } from "./eval-command.js";
 import { trainHelpAfterFlags } from "./help.js";
 import { type BenchFlags, DEFAULT_BENCHMARKS_DOC, parseBenchFlags } from "./bench-options.js";
 import { runBenchKernels } from "./bench-command.js";
 import { runBenchSchemes } from "./schemes-command.js";
 import { DEFAULT_RESULTS_DOC, parseSchemesFlags, type SchemesFlags } from "./schemes-options.js";
-import { LABEL_KINDS, parseTrainFlags, SCHEDULE_NAMES, type TrainFlags } from "./options.js";
+import { defineInfoCommand, runInfo } from "./info-command.js";
+import { defineMethodsCommand, runMethods } from "./methods-command.js";
+import { parseTrainFlags } from "./options.js";
 import { writeJsonError } from "./report/json.js";
 import type { OutputStream } from "./report/reporter.js";
-import { runTrain } from "./train-command.js";
+import { resolveTrainFlags, runTrain } from "./train-command.js";
+import { addTrainingFlags, collect } from "./train-flags.js";
 import { runTransfer } from "./transfer-command.js";
 import { parseTransferFlags, type TransferFlags } from "./transfer-options.js";
 
@@ -28,118 +43,25 @@ export interface CliIO {
   readonly stderr: OutputStream;
   /** Default: `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Aborted on Ctrl-C: `train` and `compare` stop after the current step and save a checkpoint. */
+  readonly signal?: AbortSignal;
 }
 
-/** A Commander error together with the command that raised it, so its message can list that command's flags. */
-class CommandLineError extends Error {
-  constructor(
-    readonly commanderError: CommanderError,
-    readonly command: Command,
-  ) {
-    super(commanderError.message);
-  }
-}
+/** Runs a subcommand from its parsed `Command`, and returns whether its output is JSON (for error reporting). */
+type Handler = (command: Command) => Promise<boolean>;
 
-function throwFrom(command: Command): (error: CommanderError) => never {
-  return (error) => {
-    throw new CommandLineError(error, command);
-  };
-}
-
-/**
- * Creates a flag in a help group. Flags without a default value state theirs
- * in the description, because Commander shows "(default: ...)" only for a
- * defined default.
- */
-function option(flags: string, description: string, group: string, defaultValue?: string): Option {
-  const created = new Option(flags, description).helpGroup(group);
-  return defaultValue === undefined ? created : created.default(defaultValue, defaultValue);
-}
-
-function defineTrainCommand(program: Command, io: CliIO, onTrain: (flags: TrainFlags) => Promise<void>): Command {
+function defineTrainCommand(program: Command, io: CliIO, onTrain: (command: Command) => Promise<void>): Command {
   const train = program
     .command("train")
-    .description("train a model with one training method, then report its test accuracy");
+    .description("train a model with one training method, then report its test accuracy; Ctrl-C stops it and saves a checkpoint");
   train.exitOverride(throwFrom(train));
-
-  const model = "Model and method:";
-  train.addOption(option("--method <name>", "training method, see Methods below", model, "proxy/kernel"));
-  train.addOption(option("--model <name>", "model architecture, see Models below", model, "mlp"));
-  train.addOption(
-    option("--hidden <widths>", "comma-separated widths of the hidden fully connected layers (default: the model's, see Models)", model),
-  );
-  train.addOption(option("--width <factor>", "factor on every width of vgg and resnet, e.g. 0.25 (default: 1)", model));
-  train.addOption(
-    option(
-      "--split <where>",
-      "training modules: every-block, before-output, or the comma-separated block names each module ends with, e.g. hidden1 (default: the method's, see Methods)",
-      model,
-    ),
-  );
-
-  const data = "Data:";
-  train.addOption(option("--dataset <name>", "dataset, see Datasets below", data, "mnist"));
-  train.addOption(
-    option(
-      "--data-dir <dir>",
-      `folder of a dataset read from disk (fashion-mnist default: ${DEFAULT_FASHION_MNIST_DIR})`,
-      data,
-    ),
-  );
-  train.addOption(option("--csv-train <file>", "CSV file of the training split, for --dataset csv", data));
-  train.addOption(option("--csv-test <file>", "CSV file of the test split, for --dataset csv", data));
-  train.addOption(option("--csv-label <column>", "label column of the CSV files: a header name or an index from 0", data, "label"));
-  train.addOption(option("--limit-train <n>", "train on the first n training samples (default: all)", data));
-  train.addOption(option("--limit-test <n>", "evaluate on the first n test samples (default: all)", data));
-  train.addOption(option("--normalize", "normalise each channel with the training split's mean and standard deviation", data));
-  train.addOption(option("--augment", "augment training images with random shifts of up to 4 pixels and left-right flips (for natural images such as CIFAR)", data));
-  train.addOption(
-    option(
-      "--labels <kind>",
-      `labels the hidden modules train from: ${LABEL_KINDS.join(", ")} (pair labels 1{yi = yj} only; the output layer then fits on --shots examples per class)`,
-      data,
-      "full",
-    ),
-  );
-  train.addOption(option("--shots <k>", "labelled examples per class for the output layer, with --labels pairwise (default: 1)", data));
-
-  const training = "Training:";
-  train.addOption(option("--epochs <n>", "epochs of each training phase (default: mlp 15, cnn 8, vgg 10, resnet 10)", training));
-  train.addOption(option("--batch-size <n>", "samples per mini-batch", training, "128"));
-  train.addOption(option("--lr <rate>", "learning rate of the optimizer", training, "0.001"));
-  const optimizers = [...OPTIMIZER_KINDS].sort().join(", ");
-  train.addOption(option("--optimizer <name>", `optimizer: ${optimizers}`, training, "adam"));
-  train.addOption(
-    option("--seed <n>", "seed of the initial weights and the shuffles, an integer from 0 to 4294967295", training, "1"),
-  );
-  const backends = listBackends().sort().join(", ");
-  train.addOption(option("--backend <name>", `tensor backend: ${backends}`, training, "cpu"));
-  train.addOption(option("--schedule <name>", `learning-rate schedule per epoch: ${SCHEDULE_NAMES.join(", ")}`, training, "constant"));
-  train.addOption(option("--warmup <n>", "epochs of linear warm-up before the schedule: epoch k trains at k/(n+1) of --lr", training, "0"));
-  train.addOption(option("--lr-step <epochs>", "epochs between decays of --schedule step", training));
-  train.addOption(option("--lr-gamma <factor>", "factor of each decay of --schedule step", training, "0.1"));
-  train.addOption(option("--weight-decay <lambda>", "L2 penalty added to every gradient as lambda times the weight", training, "0"));
-  train.addOption(option("--momentum <mu>", "momentum of --optimizer sgd (default: 0)", training));
-  train.addOption(option("--max-grad-norm <norm>", "clip each step's gradients to this global norm (default: no clipping)", training));
-
-  const checkpoints = "Checkpoints:";
-  train.addOption(option("--checkpoint-dir <dir>", "write a checkpoint of the modules and optimizers to this folder", checkpoints));
-  train.addOption(option("--checkpoint-every <epochs>", "epochs between checkpoints; the last epoch of each phase is always saved", checkpoints, "1"));
-  train.addOption(option("--resume <dir>", "continue the run saved in this checkpoint folder, with the same flags", checkpoints));
-
-  const output = "Output:";
-  train.addOption(
-    option("--json", "print one JSON object per line for every training event, and nothing else on stdout", output),
-  );
-  train.addOption(option("--log-every <steps>", "steps between loss readbacks and progress updates", output, "20"));
-  train.addHelpOption(new Option("-h, --help", "print this help").helpGroup(output));
-
+  addTrainingFlags(train, "train");
   train.addHelpText("after", () => trainHelpAfterFlags(io.stdout.columns ?? 80));
-  train.action((flags: TrainFlags) => onTrain(flags));
+  train.action(async (_flags, command: Command) => onTrain(command));
   return train;
 }
 
-function defineTransferCommand(program: Command, onTransfer: (flags: TransferFlags) => Promise<void>): Command {
+function defineTransferCommand(program: Command, onTransfer: (command: Command) => Promise<void>): Command {
   const transfer = program
     .command("transfer")
     .description(
@@ -150,9 +72,7 @@ function defineTransferCommand(program: Command, onTransfer: (flags: TransferFla
 
   const bodies = "Bodies and target:";
   transfer.addOption(
-    option("--body <dir>", "checkpoint folder of `modular train --checkpoint-dir`; repeat the flag for several bodies", bodies).argParser(
-      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
-    ),
+    option("--body <dir>", "run directory of `modular train`, or a checkpoint folder; repeat the flag for several bodies", bodies).argParser(collect),
   );
   transfer.addOption(option("--dataset <name>", "target dataset, as for `modular train` (required)", bodies));
   transfer.addOption(
@@ -175,6 +95,7 @@ function defineTransferCommand(program: Command, onTransfer: (flags: TransferFla
   transfer.addOption(option("--fit-lr <rate>", "Adam learning rate of the output-layer fit", scoring, "0.01"));
   const backends = listBackends().sort().join(", ");
   transfer.addOption(option("--backend <name>", `tensor backend: ${backends}`, scoring, "cpu"));
+  addConfigOption(transfer, scoring);
 
   const output = "Output:";
   transfer.addOption(option("--json", "print one JSON object per line (score, fit, ranking), and nothing else on stdout", output));
@@ -183,20 +104,23 @@ function defineTransferCommand(program: Command, onTransfer: (flags: TransferFla
     "after",
     [
       "",
-      "The score is the mean kernel proxy loss (Duan et al. 2021) of the body's output on the target's batches:",
-      "the lower it is, the better the body is predicted to transfer.",
+      "The score is the mean kernel proxy loss (Duan et al. 2021) of the body's output",
+      "on the target's batches: the lower it is, the better the body is predicted to",
+      "transfer.",
       "",
-      "Exit status: 0 on success, 1 when a run fails (e.g. a malformed checkpoint), 2 for an invalid command line.",
+      "Exit status: 0 on success, 1 when a run fails (e.g. a malformed checkpoint),",
+      "2 for an invalid command line.",
       "",
       "Example:",
-      "  modular transfer --body runs/mnist --body runs/random --dataset fashion-mnist --fit-epochs 1",
+      "  modular transfer --body runs/mnist --body runs/random \\",
+      "      --dataset fashion-mnist --fit-epochs 1",
     ].join("\n"),
   );
-  transfer.action((flags: TransferFlags) => onTransfer(flags));
+  transfer.action(async (_flags, command: Command) => onTransfer(command));
   return transfer;
 }
 
-function defineSchemesCommand(bench: Command, onSchemes: (flags: SchemesFlags) => Promise<void>): void {
+function defineSchemesCommand(bench: Command, onSchemes: (command: Command) => Promise<void>): void {
   const schemes = bench
     .command("schemes")
     .description(
@@ -205,8 +129,14 @@ function defineSchemesCommand(bench: Command, onSchemes: (flags: SchemesFlags) =
     );
   schemes.exitOverride(throwFrom(schemes));
   const suite = "Suite:";
-  schemes.addOption(option("--quick", "small slices of each dataset, 1 or 2 epochs and seed 1: a smoke test of a few minutes", suite));
-  schemes.addOption(option("--workloads <list>", "comma-separated workloads: mnist-mlp, fashion-mlp, fashion-cnn, and fashion-vgg-q4 (peak memory of VGG-8B cut into 4 modules, for backprop, proxy/kernel and proxy/dgl) (default: all)", suite));
+  schemes.addOption(option("--quick", "small slices of each dataset, 1 epoch and seed 1: a smoke test", suite));
+  schemes.addOption(
+    option(
+      "--workloads <list>",
+      "comma-separated workloads: mnist-mlp, fashion-mlp, fashion-cnn, and fashion-vgg-q4 (peak memory of VGG-8B cut into 4 modules, for backprop, proxy/kernel and proxy/dgl) (default: all)",
+      suite,
+    ),
+  );
   schemes.addOption(option("--schemes <list>", "comma-separated schemes, as for train --method; backprop always runs (default: all)", suite));
   schemes.addOption(option("--seeds <list>", "comma-separated seeds of the weights and shuffles (default: 1,2,3; 1 with --quick)", suite));
   const backends = listBackends().sort().join(", ");
@@ -221,6 +151,7 @@ function defineSchemesCommand(bench: Command, onSchemes: (flags: SchemesFlags) =
     ),
   );
   schemes.addOption(option("--json", "print the report as one JSON object, and nothing else on stdout", output));
+  addConfigOption(schemes, output);
   schemes.addHelpOption(new Option("-h, --help", "print this help").helpGroup(output));
   schemes.addHelpText(
     "after",
@@ -234,13 +165,13 @@ function defineSchemesCommand(bench: Command, onSchemes: (flags: SchemesFlags) =
       "  modular bench schemes --workloads mnist-mlp --schemes proxy/kernel,syngrad/cdni --write-docs",
     ].join("\n"),
   );
-  schemes.action((flags: SchemesFlags) => onSchemes(flags));
+  schemes.action(async (_flags, command: Command) => onSchemes(command));
 }
 
 function defineBenchCommand(
   program: Command,
-  onKernels: (flags: BenchFlags) => Promise<void>,
-  onSchemes: (flags: SchemesFlags) => Promise<void>,
+  onKernels: (command: Command) => Promise<void>,
+  onSchemes: (command: Command) => Promise<void>,
 ): Command {
   const bench = program.command("bench").description("measure speed: run a benchmark suite of @modular/bench");
   bench.exitOverride(throwFrom(bench));
@@ -275,6 +206,7 @@ function defineBenchCommand(
 
   const output = "Output:";
   kernels.addOption(option("--json", "print the report as one JSON object, and nothing else on stdout", output));
+  addConfigOption(kernels, output);
   kernels.addOption(
     option(
       "--write-docs [file]",
@@ -294,18 +226,24 @@ function defineBenchCommand(
       "  modular bench kernels --write-docs",
     ].join("\n"),
   );
-  kernels.action((flags: BenchFlags) => onKernels(flags));
+  kernels.action(async (_flags, command: Command) => onKernels(command));
   defineSchemesCommand(bench, onSchemes);
   return bench;
 }
 
-function createProgram(
-  io: CliIO,
-  onTrain: (flags: TrainFlags) => Promise<void>,
-  onBenchKernels: (flags: BenchFlags) => Promise<void>,
-  onTransfer: (flags: TransferFlags) => Promise<void>,
-  onBenchSchemes: (flags: SchemesFlags) => Promise<void>,
-): Command {
+/** The subcommands' handlers, by command name. */
+interface Handlers {
+  readonly train: (command: Command) => Promise<void>;
+  readonly compare: (command: Command) => Promise<void>;
+  readonly eval: (command: Command) => Promise<void>;
+  readonly methods: (command: Command) => Promise<void>;
+  readonly info: (command: Command) => Promise<void>;
+  readonly transfer: (command: Command) => Promise<void>;
+  readonly benchKernels: (command: Command) => Promise<void>;
+  readonly benchSchemes: (command: Command) => Promise<void>;
+}
+
+function createProgram(io: CliIO, handlers: Handlers): Command {
   const program = new Command("modular")
     .description("Train deep networks without end-to-end backpropagation.")
     .version(packageJson.version, "-V, --version", "print the version")
@@ -323,16 +261,18 @@ function createProgram(
     })
     .addHelpText(
       "after",
-      '\nRun "modular train --help" for the training methods, models and datasets, ' +
-        '"modular transfer --help" for transferability estimation, ' +
-        '"modular bench kernels --help" for the kernel benchmark, ' +
-        'and "modular bench schemes --help" for every scheme against backprop.',
+      '\nRun "modular <command> --help" for the flags of a command: "modular train --help" lists the training methods, ' +
+        "models and datasets. Every command reads flag values from a JSON file with --config <file.json>.",
     );
   program.exitOverride(throwFrom(program));
 
-  defineTrainCommand(program, io, onTrain);
-  defineTransferCommand(program, onTransfer);
-  defineBenchCommand(program, onBenchKernels, onBenchSchemes);
+  defineTrainCommand(program, io, handlers.train);
+  defineCompareCommand(program, handlers.compare);
+  defineEvalCommand(program, handlers.eval);
+  defineMethodsCommand(program, handlers.methods);
+  defineInfoCommand(program, handlers.info);
+  defineTransferCommand(program, handlers.transfer);
+  defineBenchCommand(program, handlers.benchKernels, handlers.benchSchemes);
   return program;
 }
 
@@ -396,6 +336,11 @@ function reportError(error: unknown, io: CliIO, json: boolean, debug: boolean, i
     const name = error instanceof Error ? error.name : "Error";
     writeJsonError(io.stdout, { name, message: errorMessage(error) });
   }
+  if (error instanceof RunInterruptedError) {
+    const resume = error.cause.checkpointWritten ? ` Resume with: ${invokedAs} train --resume ${error.runDir}` : "";
+    io.stderr.write(`modular: ${error.message}${resume}\n`);
+    return EXIT_INTERRUPTED;
+  }
   if (error instanceof UsageError) {
     io.stderr.write(`modular: error: ${error.message}\nRun "${invokedAs} ${error.command} --help" for usage.\n`);
     return EXIT_USAGE;
@@ -414,27 +359,44 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   const debug = env.MODULAR_DEBUG === "1";
   let json = argv.includes("--json");
 
-  const onTrain = async (flags: TrainFlags): Promise<void> => {
-    const config = parseTrainFlags(flags);
-    json = config.json;
-    await runTrain(config, io.stdout);
-  };
-  const onBenchKernels = async (flags: BenchFlags): Promise<void> => {
-    const config = parseBenchFlags(flags);
-    json = config.json;
-    await runBenchKernels(config, io.stdout, typedCommandLine(env, argv));
-  };
-  const onTransfer = async (flags: TransferFlags): Promise<void> => {
-    const config = parseTransferFlags(flags);
-    json = config.json;
-    await runTransfer(config, io.stdout);
-  };
-  const onBenchSchemes = async (flags: SchemesFlags): Promise<void> => {
-    const config = parseSchemesFlags(flags);
-    json = config.json;
-    await runBenchSchemes(config, io.stdout, typedCommandLine(env, argv));
-  };
-  const program = createProgram(io, onTrain, onBenchKernels, onTransfer, onBenchSchemes);
+  const trainIO = { stdout: io.stdout, env, ...(io.signal === undefined ? {} : { signal: io.signal }) };
+  // Each handler records whether its output is JSON, so that an error is reported as a JSON line too.
+  const handle =
+    (handler: Handler) =>
+    async (command: Command): Promise<void> => {
+      json = command.opts().json === true;
+      json = await handler(command);
+    };
+  const program = createProgram(io, {
+    train: handle(async (command) => {
+      const { flags, methodOptions } = await resolveTrainFlags(command);
+      const config = parseTrainFlags(flags, methodOptions);
+      await runTrain(config, trainIO);
+      return config.json;
+    }),
+    compare: handle((command) => runCompare(command, trainIO)),
+    eval: handle((command) => runEval(command, io.stdout)),
+    methods: handle((command) => runMethods(command, io.stdout)),
+    info: handle((command) => runInfo(command, io.stdout)),
+    transfer: handle(async (command) => {
+      const { flags } = await flagsWithConfig<TransferFlags>(command, { repeatableKeys: ["body"] });
+      const config = parseTransferFlags(flags);
+      await runTransfer(config, io.stdout);
+      return config.json;
+    }),
+    benchKernels: handle(async (command) => {
+      const { flags } = await flagsWithConfig<BenchFlags>(command);
+      const config = parseBenchFlags(flags);
+      await runBenchKernels(config, io.stdout, typedCommandLine(env, argv));
+      return config.json;
+    }),
+    benchSchemes: handle(async (command) => {
+      const { flags } = await flagsWithConfig<SchemesFlags>(command);
+      const config = parseSchemesFlags(flags);
+      await runBenchSchemes(config, io.stdout, typedCommandLine(env, argv));
+      return config.json;
+    }),
+  });
 
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -6,7 +6,7 @@
  */
 import { BenchConfigError, BenchDocumentError, BenchUnavailableError } from "@modular/bench";
 import { DatasetFormatError, DatasetNotFoundError } from "@modular/datasets";
-import { CheckpointFormatError, ConfigError, NonFiniteLossError } from "@modular/nn";
+import { CheckpointFormatError, ConfigError, NonFiniteLossError, TrainingInterruptedError } from "@modular/nn";
 import { BackendError, DTypeError, InvalidArgumentError, ShapeError } from "@modular/tensor";
 
 export const EXIT_SUCCESS = 0;
@@ -31,6 +31,25 @@ export class UsageError extends Error {
 /** A scheme of `bench schemes` that is not clearly above chance: the suite ran, and failed. */
 export class SchemeBelowChanceError extends Error {
   override readonly name = "SchemeBelowChanceError";
+}
+
+/** The run stopped on Ctrl-C (SIGINT); exit status 130, as shells report a process ended by SIGINT. */
+export const EXIT_INTERRUPTED = 130;
+
+/** A run that Ctrl-C stopped after its current step, with the command that continues it. */
+export class RunInterruptedError extends Error {
+  override readonly name = "RunInterruptedError";
+
+  constructor(
+    override readonly cause: TrainingInterruptedError,
+    /** The run directory, absolute, so the resume command works from any folder. */
+    readonly runDir: string,
+  ) {
+    super(
+      `Interrupted after step ${cause.stepsInEpoch} of epoch ${cause.epoch} of phase ${cause.phase}. ` +
+        (cause.checkpointWritten ? `Checkpoint written to ${runDir}.` : "No checkpoint was written."),
+    );
+  }
 }
 
 /** Error classes that the libraries raise with a message meant for the user. */

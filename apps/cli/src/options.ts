@@ -9,6 +9,7 @@ import { listBackends } from "@modular/tensor";
 import { UsageError } from "./errors.js";
 import { type DataLocation, type DatasetEntry, DATASETS } from "./registry/datasets.js";
 import { findEntry } from "./registry/entry.js";
+import { createMethod, type MethodOptions, type ResolvedMethod } from "./method-options.js";
 import { type MethodEntry, METHODS } from "./registry/methods.js";
 import { type ModelEntry, MODELS } from "./registry/models.js";
 
@@ -48,11 +49,17 @@ export interface TrainFlags {
   readonly checkpointDir?: string;
   readonly checkpointEvery: string;
   readonly resume?: string;
+  readonly runDir?: string;
+  readonly config?: string;
+  /** `--method-option name=value`, once per flag. */
+  readonly methodOption?: readonly string[];
 }
 
 /** A validated `modular train` command line. */
 export interface TrainConfig {
   readonly method: MethodEntry;
+  /** The method created with its options, and those options with the defaults filled in. */
+  readonly resolvedMethod: ResolvedMethod;
   readonly model: ModelEntry;
   /** Hidden layer widths, each a positive integer. */
   readonly hidden: readonly number[] | undefined;
@@ -85,10 +92,19 @@ export interface TrainConfig {
   readonly schedule: ScheduleChoice | undefined;
   /** Bound on the global gradient norm, or undefined for none. */
   readonly maxGradNorm: number | undefined;
-  /** Checkpoint folder and epochs between checkpoints, or undefined for none. */
-  readonly checkpoint: { readonly dir: string; readonly every: number } | undefined;
-  /** Checkpoint folder to resume from, or undefined. */
+  /** The `--checkpoint-dir` folder, or undefined for the run directory's `checkpoint` folder. */
+  readonly checkpointDir: string | undefined;
+  /** Epochs between checkpoints. */
+  readonly checkpointEvery: number;
+  /** Run directory to resume (`--resume`), or undefined. */
   readonly resume: string | undefined;
+  /** The `--run-dir` folder, or undefined for a new folder under the runs folder. */
+  readonly runDir: string | undefined;
+  /**
+   * Every setting of the run as a `--config` file spells it, defaults
+   * included: what the run directory's `config.json` records.
+   */
+  readonly resolved: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -332,9 +348,13 @@ function parseLabels(flags: TrainFlags): LabelChoice {
   return { kind: "pairwise", shots: flags.shots === undefined ? 1 : parseInteger("--shots", flags.shots, 1) };
 }
 
-/** Validates every `train` flag. Throws `UsageError` on the first invalid one, in the order of `--help`. */
-export function parseTrainFlags(flags: TrainFlags): TrainConfig {
+/**
+ * Validates every `train` flag and the method's options. Throws `UsageError`
+ * on the first invalid one, in the order of `--help`.
+ */
+export function parseTrainFlags(flags: TrainFlags, methodOptions: MethodOptions = {}): TrainConfig {
   const method = findEntry(METHODS, flags.method, "method");
+  const resolvedMethod = createMethod(method, methodOptions);
   const model = findEntry(MODELS, flags.model, "model");
   const { hidden, width } = parseModelShape(flags, model);
   const split = flags.split === undefined ? undefined : parseSplit(flags.split);
@@ -353,15 +373,14 @@ export function parseTrainFlags(flags: TrainFlags): TrainConfig {
   const seed = parseInteger("--seed", flags.seed, 0, MAX_SEED);
   const backend = parseBackend(flags.backend);
   const checkpointEvery = parseInteger("--checkpoint-every", flags.checkpointEvery, 1);
-  if (flags.checkpointDir === undefined && flags.checkpointEvery !== "1") {
-    throw new UsageError("--checkpoint-every needs --checkpoint-dir: the folder the checkpoints go to.");
-  }
   const logEvery = parseInteger("--log-every", flags.logEvery, 1);
   const limitTrain = parseLimit("--limit-train", flags.limitTrain);
   const limitTest = parseLimit("--limit-test", flags.limitTest);
 
+  const parsed = { method, model, hidden, width, split, dataset, labels, epochs, optimizer, maxGradNorm, checkpointEvery };
   return {
     method,
+    resolvedMethod,
     model,
     hidden,
     width,
@@ -382,7 +401,63 @@ export function parseTrainFlags(flags: TrainFlags): TrainConfig {
     limitTest,
     schedule,
     maxGradNorm,
-    checkpoint: flags.checkpointDir === undefined ? undefined : { dir: flags.checkpointDir, every: checkpointEvery },
+    checkpointDir: flags.checkpointDir,
+    checkpointEvery,
     resume: flags.resume,
+    runDir: flags.runDir,
+    resolved: resolveTrainConfig(flags, parsed, resolvedMethod.options),
+  };
+}
+
+/**
+ * Returns every setting of a run as a `--config` file spells it, with the
+ * defaults written out. A value that does not apply (`--shots` with full
+ * labels) is null, which a config file reads as "left out". The run
+ * directory, the resume folder and `--json` are left out, so that the file
+ * repeats the run in a new directory with any output.
+ */
+function resolveTrainConfig(
+  flags: TrainFlags,
+  parsed: Pick<TrainConfig, "method" | "model" | "hidden" | "width" | "split" | "dataset" | "labels" | "epochs" | "optimizer" | "maxGradNorm" | "checkpointEvery">,
+  methodOptions: MethodOptions,
+): Record<string, unknown> {
+  const { method, model, dataset, optimizer } = parsed;
+  let split: string = method.splitName;
+  if (parsed.split?.kind === "after") split = parsed.split.blocks.join(",");
+  else if (parsed.split !== undefined) split = parsed.split.kind;
+  return {
+    method: method.name,
+    methodOptions,
+    model: model.name,
+    hidden: model.hidden === "none" ? null : (parsed.hidden ?? model.defaultHidden ?? null),
+    width: model.scalable ? parsed.width : null,
+    split,
+    dataset: dataset.name,
+    dataDir: flags.dataDir ?? dataset.defaultDataDir ?? null,
+    csvTrain: flags.csvTrain ?? null,
+    csvTest: flags.csvTest ?? null,
+    csvLabel: flags.csvLabel,
+    limitTrain: flags.limitTrain === undefined ? null : Number(flags.limitTrain),
+    limitTest: flags.limitTest === undefined ? null : Number(flags.limitTest),
+    normalize: flags.normalize === true,
+    augment: flags.augment === true,
+    labels: parsed.labels.kind,
+    shots: parsed.labels.kind === "pairwise" ? parsed.labels.shots : null,
+    epochs: parsed.epochs,
+    batchSize: Number(flags.batchSize),
+    lr: optimizer.lr,
+    optimizer: optimizer.kind,
+    seed: Number(flags.seed),
+    backend: flags.backend,
+    schedule: flags.schedule,
+    warmup: Number(flags.warmup),
+    lrStep: flags.lrStep === undefined ? null : Number(flags.lrStep),
+    lrGamma: Number(flags.lrGamma),
+    weightDecay: optimizer.weightDecay ?? 0,
+    momentum: optimizer.kind === "sgd" ? (optimizer.momentum ?? 0) : null,
+    maxGradNorm: parsed.maxGradNorm ?? null,
+    checkpointEvery: parsed.checkpointEvery,
+    checkpointDir: flags.checkpointDir ?? null,
+    logEvery: Number(flags.logEvery),
   };
 }

@@ -2,16 +2,85 @@
  * `modular train`: composes a dataset, a model, a training method and a
  * backend from the validated flags, hands them to the runner of
  * `@modular/nn`, and draws its events. The training itself happens in the
- * libraries.
+ * libraries. Every run writes into its run directory (see `run-dir.ts`),
+ * and an aborted `signal` (Ctrl-C) stops it after the step in progress.
  */
 import { augmented, type Dataset, normalizeSplit, pairLabelled, sampleShots, type ShotSubset } from "@modular/datasets";
-import { ConfigError, type Model, type Module, split, splitBeforeOutput, splitEveryBlock, train } from "@modular/nn";
+import { join } from "node:path";
+import {
+  ConfigError,
+  type Model,
+  type Module,
+  split,
+  splitBeforeOutput,
+  splitEveryBlock,
+  train,
+  TrainingInterruptedError,
+  type TrainResult,
+} from "@modular/nn";
 import { setBackend } from "@modular/tensor";
-import { UsageError } from "./errors.js";
-import type { TrainConfig } from "./options.js";
+import type { Command } from "commander";
+import { flagsWithConfig } from "./command-helpers.js";
+import { flagsOf, mergeConfig, typedKeys } from "./config-file.js";
+import { RunInterruptedError, UsageError } from "./errors.js";
+import { checkMethodOptionsObject, parseMethodOptionFlags } from "./method-options.js";
+import type { TrainConfig, TrainFlags } from "./options.js";
 import { HumanReporter } from "./report/human.js";
 import { JsonReporter } from "./report/json.js";
 import type { OutputStream, Reporter, RunDescription, RunLabels } from "./report/reporter.js";
+import { absolute, CHECKPOINT_FOLDER, CONFIG_FILE, createRunDir, defaultRunDir, MetricsLog, readRunConfig } from "./run-dir.js";
+
+/** Flags that `--resume` may be combined with, because they change only the output. */
+const RESUME_FLAGS = ["resume", "json", "logEvery"];
+
+/**
+ * Returns the `train` flags and method options of `command`: the flags typed
+ * on the command line over those of `--config`, or, with `--resume`, over
+ * the resumed run's `config.json`. Throws `UsageError` for `--resume` with
+ * flags that would change the run.
+ */
+export async function resolveTrainFlags(command: Command): Promise<{ flags: TrainFlags; methodOptions: Record<string, unknown> }> {
+  const typed = command.opts() as TrainFlags;
+  const merge = { extraKeys: ["methodOptions"], repeatableKeys: ["methodOption"] };
+  let merged: { flags: TrainFlags; extras: Record<string, unknown> };
+  let source: string;
+  if (typed.resume !== undefined) {
+    const extra = typedKeys(command).filter((key) => !RESUME_FLAGS.includes(key));
+    if (extra.length > 0) {
+      throw new UsageError(
+        `--resume continues with the config.json saved in ${typed.resume}, so it cannot be combined with ` +
+          `${flagsOf(command, extra).join(", ")}. Only --json and --log-every may be added.`,
+      );
+    }
+    source = join(typed.resume, CONFIG_FILE);
+    merged = mergeConfig<TrainFlags>(command, await readRunConfig(typed.resume), source, merge);
+  } else {
+    const withConfig = await flagsWithConfig<TrainFlags>(command, merge);
+    source = withConfig.configPath ?? "";
+    merged = withConfig;
+  }
+  const fromFile = merged.extras.methodOptions;
+  const fileOptions = fromFile === undefined || fromFile === null ? {} : checkMethodOptionsObject(fromFile, source);
+  const methodOptions = { ...fileOptions, ...parseMethodOptionFlags(merged.flags.methodOption ?? []) };
+  return { flags: merged.flags, methodOptions };
+}
+
+/** Output stream, environment, stop signal and reporter of a run. */
+export interface TrainIO {
+  readonly stdout: OutputStream;
+  /** Environment, for `MODULAR_RUNS_DIR`. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Aborted on Ctrl-C: the run stops after its current step and saves a checkpoint. */
+  readonly signal?: AbortSignal;
+  /** Builds the reporter of the run instead of the human or `--json` one (`modular compare` uses this). */
+  readonly reporter?: (run: RunDescription, startedMs: number) => Reporter;
+}
+
+/** Result of `runTrain`: the runner's result and the run directory. */
+export interface TrainOutcome {
+  readonly result: TrainResult;
+  readonly runDir: string;
+}
 
 /**
  * The augmentation of `--augment`: shifts of up to 4 pixels (zero padding,
@@ -55,9 +124,16 @@ function runLabels(shots: ShotSubset | undefined): RunLabels {
   return { kind: "pairwise", shots: perClass, indices: Array.from(shots.indices) };
 }
 
-/** Runs `modular train` with `config`, writing progress to `stdout`. Throws what the libraries throw. */
-export async function runTrain(config: TrainConfig, stdout: OutputStream): Promise<void> {
+/**
+ * Runs `modular train` with `config`, writing progress to `io.stdout` and
+ * the run's files to its run directory. Throws what the libraries throw, and
+ * `RunInterruptedError` when `io.signal` stopped the run.
+ */
+export async function runTrain(config: TrainConfig, io: TrainIO): Promise<TrainOutcome> {
   const startedMs = performance.now();
+  const runDir = config.resume ?? config.runDir ?? (await defaultRunDir(config.method.name, io.env));
+  if (config.resume === undefined) await createRunDir(runDir, config.resolved);
+  const checkpointDir = config.checkpointDir ?? join(runDir, CHECKPOINT_FOLDER);
   await setBackend(config.backend);
 
   const loaded = await config.dataset.load(config.location);
@@ -79,7 +155,7 @@ export async function runTrain(config: TrainConfig, stdout: OutputStream): Promi
   const modelOptions = { hidden: config.hidden, width: config.width, sampleShape: trainSet.sampleShape, classes: trainSet.classes };
   const model = config.model.build(modelOptions, config.seed);
   const modules = splitModel(model, config);
-  const method = config.method.create();
+  const method = config.resolvedMethod.method;
 
   const run: RunDescription = {
     method: method.name,
@@ -98,15 +174,18 @@ export async function runTrain(config: TrainConfig, stdout: OutputStream): Promi
     normalize: config.normalize,
     augment: config.augment,
     labels: runLabels(shots),
-    checkpointDir: config.checkpoint?.dir,
+    checkpointDir,
+    runDir,
     resumedFrom: config.resume,
   };
-  const reporter: Reporter = config.json
-    ? new JsonReporter(stdout, run)
-    : new HumanReporter(stdout, run, startedMs);
+  const stdout = io.stdout;
+  const display: Reporter =
+    io.reporter?.(run, startedMs) ?? (config.json ? new JsonReporter(stdout, run) : new HumanReporter(stdout, run, startedMs));
+  const metrics = new MetricsLog(runDir);
+  const record = new JsonReporter({ write: (line: string) => metrics.append(JSON.parse(line) as object) }, run);
 
   try {
-    await train({
+    const result = await train({
       modules,
       method,
       train: trainSource,
@@ -119,12 +198,22 @@ export async function runTrain(config: TrainConfig, stdout: OutputStream): Promi
       logEvery: config.logEvery,
       ...(config.schedule === undefined ? {} : { schedule: config.schedule.schedule }),
       ...(config.maxGradNorm === undefined ? {} : { maxGradNorm: config.maxGradNorm }),
-      ...(config.checkpoint === undefined ? {} : { checkpoint: { ...config.checkpoint, spec: model.spec } }),
-      ...(config.resume === undefined ? {} : { resumeFrom: config.resume }),
-      onEvent: (event) => reporter.onEvent(event),
+      // Checkpoints in the run directory are on by default, so a method that cannot be checkpointed
+      // (proxy/dgl-async trains in worker threads) trains without them, unless --checkpoint-dir requests them.
+      checkpoint: { dir: checkpointDir, every: config.checkpointEvery, spec: model.spec, ifSupported: config.checkpointDir === undefined },
+      ...(config.resume === undefined ? {} : { resumeFrom: checkpointDir }),
+      ...(io.signal === undefined ? {} : { signal: io.signal }),
+      onEvent: (event) => {
+        record.onEvent(event);
+        display.onEvent(event);
+      },
     });
+    return { result, runDir };
+  } catch (error) {
+    if (!(error instanceof TrainingInterruptedError)) throw error;
+    throw new RunInterruptedError(error, absolute(runDir));
   } finally {
-    reporter.close();
+    display.close();
     model.dispose();
   }
 }

@@ -9,6 +9,7 @@ import { type DatasetSplit, normalizeSplit } from "@modular/datasets";
 import { fitOutputLayer, spearmanCorrelation, transferScore } from "@modular/method-proxy";
 import { formatShape, setBackend } from "@modular/tensor";
 import { type CheckpointBody, loadCheckpointBody } from "./checkpoint-body.js";
+import { checkpointFolder } from "./run-dir.js";
 import { UsageError } from "./errors.js";
 import type { OutputStream } from "./report/reporter.js";
 import { firstSamples } from "./train-command.js";
@@ -98,7 +99,7 @@ export async function runTransfer(config: TransferConfig, stdout: OutputStream):
   const bodies: CheckpointBody[] = [];
   try {
     for (const dir of config.bodies) {
-      const body = await loadCheckpointBody(dir);
+      const body = await loadCheckpointBody(await checkpointFolder(dir));
       bodies.push(body);
       checkInputShape(body, train.sampleShape, name);
     }

@@ -87,3 +87,38 @@ describe("modular train --help", () => {
     expect(longest).toBeLessThanOrEqual(80);
   });
 });
+
+describe("--help of every subcommand", () => {
+  const commands = [["train"], ["compare"], ["eval"], ["methods"], ["info"], ["transfer"], ["bench", "kernels"]];
+
+  test.each(commands)("%s describes every flag", async (...command) => {
+    const { code, stdout } = await run([...command, "--help"]);
+
+    expect(code).toBe(0);
+    const flagLines = stdout.split("\n").filter((line) => /^ {2}(-\w, )?--[a-z-]+/.test(line));
+    expect(flagLines.length).toBeGreaterThan(1);
+    for (const line of flagLines) expect(line.trim()).toMatch(/^(-\w, )?--[a-z-]+( <[^>]+>| \[[^\]]+\])?\s{2,}\S/);
+    expect(stdout).toContain("--config <file.json>");
+  });
+
+  test.each(commands)("%s fits an 80-column terminal", async (...command) => {
+    const stdout = new Capture(false, 80);
+
+    await run([...command, "--help"], { stdout });
+
+    const longest = Math.max(...stdout.text.split("\n").map((line) => line.length));
+    expect(longest).toBeLessThanOrEqual(80);
+  });
+
+  test("train names the run directory default", async () => {
+    const { stdout } = await run(["train", "--help"]);
+
+    expect(unwrap(stdout)).toContain("(default: <runs>/<method>-<yyyymmdd-hhmmss>, where <runs> is $MODULAR_RUNS_DIR, or runs in the current folder)");
+  });
+
+  test("top-level help lists every command", async () => {
+    const { stdout } = await run(["--help"]);
+
+    for (const name of ["train", "compare", "eval", "methods", "info", "transfer", "bench"]) expect(stdout).toMatch(new RegExp(`^  ${name} `, "m"));
+  });
+});

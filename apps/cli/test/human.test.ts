@@ -29,8 +29,9 @@ describe("human-readable output", () => {
 
     expect(code).toBe(0);
     expect(terminal.text).toContain(ESCAPE);
-    expect(terminal.text).toMatch(/module 1\/2: kernel proxy loss \| epoch \d\/3 [\u2588\u2591]{24} \d+\/189 \| loss/);
-    expect(terminal.text).toMatch(/module 2\/2: output layer, cross-entropy \| epoch \d\/3 /);
+    expect(terminal.text).toMatch(/phase 1\/2: module 1\/2: kernel proxy loss \| epoch \d\/3 [\u2588\u2591]{24} \d+\/189 \| loss/);
+    expect(terminal.text).toMatch(/phase 2\/2: module 2\/2: output layer, cross-entropy \| epoch \d\/3 /);
+    expect(terminal.text).toMatch(/\| loss \d+\.\d{4} \| ETA (\d+s|\d+m\d\ds)/);
     expect(terminal.text).toContain("  epoch 3/3  loss ");
     expect(terminal.text).toMatch(/Test accuracy: \d+\.\d\d %\nWall time: \d+\.\d s\n$/);
   });

@@ -30,7 +30,7 @@ function expectWellFormed(events: readonly EventRecord[]): void {
       expect(event.phase).toBe(phase);
       open = false;
     } else {
-      expect(["step", "epoch-end"]).toContain(event.event);
+      expect(["step", "epoch-end", "checkpoint"]).toContain(event.event);
       expect(open).toBe(true);
       expect(event.phase).toBe(phase);
     }

@@ -1,5 +1,14 @@
 /** Runs `runCli` in this process with captured output streams. */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { runCli } from "../src/index.js";
+
+/**
+ * Folder of the default run directories of the tests' runs (`MODULAR_RUNS_DIR`),
+ * so that they do not write into the package folder.
+ */
+export const RUNS_DIR = mkdtempSync(join(tmpdir(), "modular-cli-runs-"));
 
 export interface CliRun {
   readonly code: number;
@@ -24,11 +33,13 @@ export class Capture {
 
 export async function run(
   argv: readonly string[],
-  options: { stdout?: Capture; env?: Record<string, string | undefined> } = {},
+  options: { stdout?: Capture; env?: Record<string, string | undefined>; signal?: AbortSignal } = {},
 ): Promise<CliRun> {
   const stdout = options.stdout ?? new Capture();
   const stderr = new Capture();
-  const code = await runCli(argv, { stdout, stderr, env: options.env ?? {} });
+  const env = { MODULAR_RUNS_DIR: RUNS_DIR, ...options.env };
+  const signal = options.signal === undefined ? {} : { signal: options.signal };
+  const code = await runCli(argv, { stdout, stderr, env, ...signal });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 

@@ -138,15 +138,15 @@ describe("training settings", () => {
 
 describe("checkpoints", () => {
   test("resuming a finished run reloads its weights", async () => {
+    const runDir = join(dir, "finished-run");
     const common = ["train", "--method", "proxy/kernel", ...SMALL_RUN, "--limit-train", "500", "--epochs", "2", "--json"];
-    const folder = join(dir, "checkpoint");
 
-    const finished = await run([...common, "--checkpoint-dir", folder]);
-    const resumed = await run([...common, "--resume", folder]);
+    const finished = await run([...common, "--run-dir", runDir]);
+    const resumed = await run(["train", "--resume", runDir, "--json"]);
 
     expect(finished.code).toBe(0);
     expect(resumed.code).toBe(0);
-    expect((await readdir(folder)).sort()).toContain("model.json");
+    expect((await readdir(join(runDir, "checkpoint"))).sort()).toContain("model.json");
     expect(events(finished.stdout).filter((event) => event.event === "checkpoint")).toHaveLength(4);
     // Nothing is left to train, so the accuracy is that of the loaded weights.
     const accuracy = (stdout: string) => events(stdout).at(-1)!.testAccuracy;
@@ -155,9 +155,10 @@ describe("checkpoints", () => {
   });
 
   test("resuming from a missing folder names it", async () => {
-    const { code, stderr } = await run(["train", ...SMALL_RUN, "--resume", join(dir, "missing")]);
+    const { code, stderr } = await run(["train", "--resume", join(dir, "missing")]);
 
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stderr).toContain(join(dir, "missing"));
+    expect(stderr).toContain("no config.json");
   });
 });

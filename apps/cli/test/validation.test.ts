@@ -3,7 +3,7 @@ import { run, SMALL_RUN } from "./run-cli.js";
 
 /** Command lines that must fail with status 2, and a part of the message each must print. */
 const USAGE_ERRORS: readonly [string, readonly string[], string][] = [
-  ["unknown command", ["fit"], "unknown command 'fit'\nValid commands: bench, train, transfer."],
+  ["unknown command", ["fit"], "unknown command 'fit'\nValid commands: bench, compare, eval, info, methods, train, transfer."],
   ["unknown flag", ["train", "--speed", "3"], "unknown option '--speed'"],
   ["unknown top-level flag", ["--speed"], "unknown option '--speed'"],
   ["extra argument", ["train", "mnist"], "too many arguments for 'train'"],
@@ -48,7 +48,6 @@ const USAGE_ERRORS: readonly [string, readonly string[], string][] = [
   ["momentum for adam", ["train", "--momentum", "0.9"], "--momentum applies only to --optimizer sgd, not to --optimizer adam."],
   ["momentum of 1", ["train", "--optimizer", "sgd", "--momentum", "1"], 'Invalid value "1" for --momentum: out of range.'],
   ["zero gradient norm", ["train", "--max-grad-norm", "0"], 'Invalid value "0" for --max-grad-norm: out of range.'],
-  ["checkpoint interval without folder", ["train", "--checkpoint-every", "2"], "--checkpoint-every needs --checkpoint-dir"],
   ["zero checkpoint interval", ["train", "--checkpoint-every", "0"], 'Invalid value "0" for --checkpoint-every: out of range.'],
   ["unknown label kind", ["train", "--labels", "pairs"], 'Unknown label kind "pairs" for --labels. Valid kinds: full, pairwise.'],
   ["shots with full labels", ["train", "--shots", "5"], "--shots applies only to --labels pairwise"],

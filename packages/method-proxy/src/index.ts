@@ -58,7 +58,7 @@ export {
   predSimProxy,
   simProxy,
 } from "./schemes.js";
-export { PROXY_PRESETS, type PresetSplit, type ProxyPreset } from "./presets.js";
+export { type PresetOptions, PROXY_PRESETS, type PresetSplit, type ProxyPreset } from "./presets.js";
 export { averageRanks, spearmanCorrelation } from "./rank-correlation.js";
 export {
   fitOutputLayer,

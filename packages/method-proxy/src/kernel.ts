@@ -29,6 +29,8 @@ export interface KernelProxyOptions extends KernelLossOptions {
    * large rate, pass a value here.
    */
   readonly outputLr?: number;
+  /** Ratio of the output-module phase's learning rate to the run's rate, when `outputLr` is not given. Default 10. */
+  readonly outputLrFactor?: number;
 }
 
 function validate(options: KernelProxyOptions): void {
@@ -51,9 +53,10 @@ function validate(options: KernelProxyOptions): void {
       throw new ConfigError(`proxy/kernel: ${name} ${epochs} is invalid; it must be a positive integer.`);
     }
   }
-  const lr = options.outputLr;
-  if (lr !== undefined && (!(lr > 0) || !Number.isFinite(lr))) {
-    throw new ConfigError(`proxy/kernel: outputLr ${lr} is invalid; it must be a finite number > 0.`);
+  for (const [name, value] of [["outputLr", options.outputLr], ["outputLrFactor", options.outputLrFactor]] as const) {
+    if (value !== undefined && (!(value > 0) || !Number.isFinite(value))) {
+      throw new ConfigError(`proxy/kernel: ${name} ${value} is invalid; it must be a finite number > 0.`);
+    }
   }
 }
 
@@ -106,7 +109,7 @@ export function kernelProxy(options: KernelProxyOptions = {}): TrainingMethod {
         phases.push(hiddenPhase(modules, index, hiddenEpochs, options, context));
       }
       const outputOptimizer = context.createOptimizer();
-      outputOptimizer.lr = options.outputLr ?? outputOptimizer.lr * OUTPUT_LR_FACTOR;
+      outputOptimizer.lr = options.outputLr ?? outputOptimizer.lr * (options.outputLrFactor ?? OUTPUT_LR_FACTOR);
       phases.push(outputPhase(modules, context, options.outputEpochs, outputOptimizer));
       return phases;
     },

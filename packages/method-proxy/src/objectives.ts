@@ -381,6 +381,8 @@ export function contrastiveObjective(options: ContrastiveOptions = {}): Objectiv
       new ReLU(),
       new Linear(dimension, dimension, { seed: context.seed, stream: 501 }),
     ]);
+    // TODO: a resumed run restarts this counter, so its dropout views differ from those of an
+    // uninterrupted run. The local-loss phases need a `resumeAt` that reaches the objective.
     let step = 0;
     return {
       heads: [head],

@@ -4,7 +4,7 @@
  * on the embedded MNIST.
  */
 import type { TrainingMethod } from "@modular/nn";
-import { kernelProxy } from "./kernel.js";
+import { type KernelProxyOptions, kernelProxy } from "./kernel.js";
 import {
   auxClassifierProxy,
   auxSimProxy,
@@ -17,7 +17,16 @@ import {
   predProxy,
   predSimProxy,
   simProxy,
+  type AuxClassifierOptions,
+  type InfoProOptions,
+  type LocalSchemeOptions,
+  type PredSimOptions,
 } from "./schemes.js";
+import type { AsyncDglOptions } from "./async/dgl-async.js";
+import type { ContrastiveOptions } from "./objectives.js";
+
+/** Options of a preset's factory, by name, as read from a JSON file or the command line. */
+export type PresetOptions = Readonly<Record<string, unknown>>;
 
 /** The split a scheme uses: the two-module setting, or one module per block. */
 export type PresetSplit = "before-output" | "every-block";
@@ -34,9 +43,18 @@ export interface ProxyPreset {
   /** The defaults, as the options object the factory receives. */
   readonly defaults: Readonly<Record<string, number | string>>;
   readonly split: PresetSplit;
-  /** Create the method with the defaults. */
-  create(): TrainingMethod;
+  /** Names of the options the factory takes, for checking user input such as `modular train --config`. */
+  readonly optionNames: readonly string[];
+  /**
+   * Creates the method with `options` over the defaults. The factory checks
+   * each value and throws `ConfigError` naming an invalid one, but it ignores
+   * names outside `optionNames`, so check those first.
+   */
+  create(options?: PresetOptions): TrainingMethod;
 }
+
+/** Options of every scheme built on the local-loss runner (see `LocalSchemeOptions`). */
+const LOCAL = ["schedule", "hiddenEpochs", "outputEpochs", "outputLr"] as const;
 
 const NOKLAND = 'Nøkland and Eidnes, "Training neural networks with local error signals", ICML 2019';
 const BELILOVSKY_2019 = 'Belilovsky, Eickenberg and Oyallon, "Greedy layerwise learning can scale to ImageNet", ICML 2019';
@@ -50,7 +68,8 @@ export const PROXY_PRESETS: readonly ProxyPreset[] = [
     citation: "Duan et al. 2021",
     defaults: { kernel: "cosine", loss: "alignment", outputLrFactor: 10 },
     split: "before-output",
-    create: () => kernelProxy(),
+    optionNames: ["kernel", "loss", "sameClassWeight", "sigma", "hiddenEpochs", "outputEpochs", "outputLr", "outputLrFactor"],
+    create: (options = {}) => kernelProxy(options as KernelProxyOptions),
   },
   {
     name: "proxy/pred",
@@ -59,7 +78,8 @@ export const PROXY_PRESETS: readonly ProxyPreset[] = [
     citation: "Nøkland and Eidnes 2019",
     defaults: {},
     split: "every-block",
-    create: () => predProxy(),
+    optionNames: LOCAL,
+    create: (options = {}) => predProxy(options as LocalSchemeOptions),
   },
   {
     name: "proxy/sim",
@@ -68,7 +88,8 @@ export const PROXY_PRESETS: readonly ProxyPreset[] = [
     citation: "Nøkland and Eidnes 2019",
     defaults: {},
     split: "every-block",
-    create: () => simProxy(),
+    optionNames: LOCAL,
+    create: (options = {}) => simProxy(options as LocalSchemeOptions),
   },
   {
     name: "proxy/predsim",
@@ -77,7 +98,8 @@ export const PROXY_PRESETS: readonly ProxyPreset[] = [
     citation: "Nøkland and Eidnes 2019",
     defaults: { beta: 0.99 },
     split: "every-block",
-    create: () => predSimProxy(),
+    optionNames: [...LOCAL, "beta"],
+    create: (options = {}) => predSimProxy(options as PredSimOptions),
   },
   {
     name: "proxy/aux-classifier",
@@ -86,7 +108,8 @@ export const PROXY_PRESETS: readonly ProxyPreset[] = [
     citation: "Belilovsky et al. 2019",
     defaults: { depth: 1, width: 256 },
     split: "every-block",
-    create: () => auxClassifierProxy(),
+    optionNames: [...LOCAL, "depth", "width"],
+    create: (options = {}) => auxClassifierProxy(options as AuxClassifierOptions),
   },
   {
     name: "proxy/fixed-random",
@@ -95,7 +118,8 @@ export const PROXY_PRESETS: readonly ProxyPreset[] = [
     citation: "Mostafa et al. 2018",
     defaults: {},
     split: "every-block",
-    create: () => fixedRandomProxy(),
+    optionNames: LOCAL,
+    create: (options = {}) => fixedRandomProxy(options as LocalSchemeOptions),
   },
   {
     name: "proxy/cascade",
@@ -104,7 +128,8 @@ export const PROXY_PRESETS: readonly ProxyPreset[] = [
     citation: "Marquez et al. 2018",
     defaults: { width: 128 },
     split: "every-block",
-    create: () => cascadeProxy(),
+    optionNames: [...LOCAL, "width"],
+    create: (options = {}) => cascadeProxy(options as LocalSchemeOptions),
   },
   {
     name: "proxy/aux-sim",
@@ -113,7 +138,8 @@ export const PROXY_PRESETS: readonly ProxyPreset[] = [
     citation: "Wang et al. 2021",
     defaults: { dimension: 128 },
     split: "every-block",
-    create: () => auxSimProxy(),
+    optionNames: [...LOCAL, "dimension"],
+    create: (options = {}) => auxSimProxy(options as LocalSchemeOptions),
   },
   {
     name: "proxy/infopro",
@@ -122,7 +148,8 @@ export const PROXY_PRESETS: readonly ProxyPreset[] = [
     citation: "Wang et al. 2021",
     defaults: { reconstructionWeight: 1 },
     split: "every-block",
-    create: () => infoProProxy(),
+    optionNames: [...LOCAL, "reconstructionWeight"],
+    create: (options = {}) => infoProProxy(options as InfoProOptions),
   },
   {
     name: "proxy/dgl",
@@ -131,7 +158,8 @@ export const PROXY_PRESETS: readonly ProxyPreset[] = [
     citation: "Belilovsky et al. 2020",
     defaults: { depth: 1, width: 256, schedule: "simultaneous" },
     split: "every-block",
-    create: () => dglProxy(),
+    optionNames: [...LOCAL, "depth", "width"],
+    create: (options = {}) => dglProxy(options as AuxClassifierOptions),
   },
   {
     name: "proxy/dgl-async",
@@ -140,7 +168,8 @@ export const PROXY_PRESETS: readonly ProxyPreset[] = [
     citation: "Belilovsky et al. 2020",
     defaults: { depth: 1, width: 256, capacity: 4, read: "fifo" },
     split: "every-block",
-    create: () => dglAsyncProxy(),
+    optionNames: ["depth", "width", "outputLr", "capacity", "read"],
+    create: (options = {}) => dglAsyncProxy(options as AuxClassifierOptions & AsyncDglOptions),
   },
   {
     name: "proxy/contrastive",
@@ -149,6 +178,7 @@ export const PROXY_PRESETS: readonly ProxyPreset[] = [
     citation: "Löwe et al. 2019",
     defaults: { dimension: 64, temperature: 0.1, dropProbability: 0.2 },
     split: "every-block",
-    create: () => contrastiveProxy(),
+    optionNames: [...LOCAL, "dimension", "temperature", "dropProbability"],
+    create: (options = {}) => contrastiveProxy(options as LocalSchemeOptions & ContrastiveOptions),
   },
 ];

@@ -161,6 +161,11 @@ export function infoProProxy(options: InfoProOptions = {}): TrainingMethod {
  * every module steps on its own auxiliary classifier's loss.
  */
 export function dglProxy(options: Omit<AuxClassifierOptions, "schedule"> = {}): TrainingMethod {
+  // Options read from JSON may carry a schedule, and DGL is simultaneous by definition.
+  const schedule = (options as AuxClassifierOptions).schedule;
+  if (schedule !== undefined && schedule !== "simultaneous") {
+    throw new ConfigError(`proxy/dgl: schedule "${schedule}" is invalid; DGL trains every module at once, so it must be "simultaneous".`);
+  }
   const depth = options.depth ?? 1;
   checkInteger("proxy/dgl", "depth", depth, 1, 3);
   return localLossMethod({

@@ -4,7 +4,7 @@
  * of 64 units, 1,000 training images, 2 epochs per phase.
  */
 import { loadMnist } from "@modular/datasets";
-import { mlp, splitBeforeOutput, splitEveryBlock, train } from "@modular/nn";
+import { ConfigError, mlp, splitBeforeOutput, splitEveryBlock, train } from "@modular/nn";
 import { describe, expect, test } from "vitest";
 import { PROXY_PRESETS } from "../src/index.js";
 
@@ -15,6 +15,26 @@ describe("presets", () => {
       expect(preset.citation).toMatch(/ \d{4}$/);
       expect(preset.create().name).toBe(preset.name);
     }
+  });
+
+  test.each(PROXY_PRESETS.map((preset) => [preset.name, preset] as const))("%s takes its defaults as options", (_name, preset) => {
+    for (const key of Object.keys(preset.defaults)) expect(preset.optionNames).toContain(key);
+    expect(preset.create({ ...preset.defaults }).name).toBe(preset.name);
+  });
+
+  test("options reach the factory", () => {
+    const kernel = PROXY_PRESETS.find((preset) => preset.name === "proxy/kernel")!;
+    const predsim = PROXY_PRESETS.find((preset) => preset.name === "proxy/predsim")!;
+
+    expect(() => kernel.create({ kernel: "laplace" })).toThrow(ConfigError);
+    expect(() => kernel.create({ kernel: "laplace" })).toThrow(/unknown kernel "laplace"/);
+    expect(() => predsim.create({ beta: 2 })).toThrow(/beta 2 is invalid/);
+  });
+
+  test("dgl rejects a greedy schedule", () => {
+    const dgl = PROXY_PRESETS.find((preset) => preset.name === "proxy/dgl")!;
+
+    expect(() => dgl.create({ schedule: "greedy" })).toThrow(/schedule "greedy" is invalid/);
   });
 
   // proxy/dgl-async needs the package's built `node` entry to start its

@@ -208,6 +208,10 @@ function createPhase(
     auxiliary: synthesizers,
     optimizers: [...moduleOptimizers, ...synthesizerOptimizers],
     step,
+    // The true-gradient and alignment intervals count steps from the start of the phase.
+    resumeAt(steps: number) {
+      stepIndex = steps;
+    },
     async epochEnd() {
       return { stats: await meter.report() };
     },

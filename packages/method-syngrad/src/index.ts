@@ -14,5 +14,5 @@ export {
   regressSyntheticGradient,
   syntheticGradientLoss,
 } from "./dni-step.js";
-export { SYNGRAD_PRESETS, type SyngradPreset, type SyngradSplit } from "./presets.js";
+export { type PresetOptions, SYNGRAD_PRESETS, type SyngradPreset, type SyngradSplit } from "./presets.js";
 export { SyntheticGradientModel, type SyntheticGradientModelOptions } from "./synthetic-gradient-model.js";

@@ -3,7 +3,10 @@
  * the paper that proposed it. The CLI lists these.
  */
 import type { TrainingMethod } from "@modular/nn";
-import { cdni, dni } from "./dni.js";
+import { cdni, dni, type DniOptions } from "./dni.js";
+
+/** Options of a preset's factory, by name, as read from a JSON file or the command line. */
+export type PresetOptions = Readonly<Record<string, unknown>>;
 
 /** The split a scheme uses: the two-module setting, or one module per block. */
 export type SyngradSplit = "before-output" | "every-block";
@@ -20,12 +23,19 @@ export interface SyngradPreset {
   /** The defaults, as the options object the factory receives. */
   readonly defaults: Readonly<Record<string, number | string>>;
   readonly split: SyngradSplit;
-  /** Create the method with the defaults. */
-  create(): TrainingMethod;
+  /** Names of the options the factory takes, for checking user input such as `modular train --config`. */
+  readonly optionNames: readonly string[];
+  /**
+   * Creates the method with `options` over the defaults. The factory checks
+   * each value and throws `ConfigError` naming an invalid one, but it ignores
+   * names outside `optionNames`, so check those first.
+   */
+  create(options?: PresetOptions): TrainingMethod;
 }
 
 const JADERBERG =
   'Jaderberg, Czarnecki, Osindero, Vinyals, Graves, Silver and Kavukcuoglu, "Decoupled neural interfaces using synthetic gradients", ICML 2017';
+const OPTION_NAMES = ["trueGradientEvery", "hiddenLayers", "width", "alignmentEvery", "alignmentPer"];
 const DEFAULTS = { trueGradientEvery: 1, hiddenLayers: 0, width: 256, alignmentEvery: 20 };
 
 export const SYNGRAD_PRESETS: readonly SyngradPreset[] = [
@@ -36,7 +46,8 @@ export const SYNGRAD_PRESETS: readonly SyngradPreset[] = [
     citation: "Jaderberg et al. 2017",
     defaults: DEFAULTS,
     split: "before-output",
-    create: () => dni(),
+    optionNames: OPTION_NAMES,
+    create: (options = {}) => dni(options as DniOptions),
   },
   {
     name: "syngrad/cdni",
@@ -45,6 +56,7 @@ export const SYNGRAD_PRESETS: readonly SyngradPreset[] = [
     citation: "Jaderberg et al. 2017",
     defaults: DEFAULTS,
     split: "before-output",
-    create: () => cdni(),
+    optionNames: OPTION_NAMES,
+    create: (options = {}) => cdni(options as DniOptions),
   },
 ];

@@ -149,4 +149,12 @@ describe("DNI phase", () => {
     expect(SYNGRAD_PRESETS.map((preset) => preset.name)).toEqual(["syngrad/dni", "syngrad/cdni"]);
     expect(SYNGRAD_PRESETS.map((preset) => preset.create().name)).toEqual(["syngrad/dni", "syngrad/cdni"]);
   });
+
+  test("presets pass options to the factory", () => {
+    for (const preset of SYNGRAD_PRESETS) {
+      for (const key of Object.keys(preset.defaults)) expect(preset.optionNames).toContain(key);
+      expect(preset.create({ ...preset.defaults }).name).toBe(preset.name);
+      expect(() => preset.create({ trueGradientEvery: 0 })).toThrow(/trueGradientEvery 0/);
+    }
+  });
 });

@@ -5,6 +5,6 @@
  * crosses a module boundary.
  */
 export { INVERSE_ACTIVATIONS, type InverseActivation, InverseLayer, type InverseLayerOptions } from "./inverse.js";
-export { TARGETPROP_PRESETS, type TargetPropPreset } from "./presets.js";
+export { type PresetOptions, TARGETPROP_PRESETS, type TargetPropPreset } from "./presets.js";
 export { ddtp, drl, dtp, inverseLoss, type Reconstruction, type TargetPropOptions, tp } from "./targetprop.js";
 export { outputTarget, propagateTarget, regressionLoss, type TargetRule } from "./targets.js";

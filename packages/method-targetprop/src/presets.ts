@@ -3,7 +3,10 @@
  * the paper that proposed it. The CLI lists these.
  */
 import type { TrainingMethod } from "@modular/nn";
-import { ddtp, drl, dtp, tp } from "./targetprop.js";
+import { ddtp, drl, dtp, tp, type TargetPropOptions } from "./targetprop.js";
+
+/** Options of a preset's factory, by name, as read from a JSON file or the command line. */
+export type PresetOptions = Readonly<Record<string, unknown>>;
 
 export interface TargetPropPreset {
   /** The method name, e.g. "targetprop/dtp". */
@@ -18,14 +21,21 @@ export interface TargetPropPreset {
   readonly defaults: Readonly<Record<string, number | string>>;
   /** Target Propagation trains one module per block. */
   readonly split: "every-block";
-  /** Create the method with the defaults. */
-  create(): TrainingMethod;
+  /** Names of the options the factory takes, for checking user input such as `modular train --config`. */
+  readonly optionNames: readonly string[];
+  /**
+   * Creates the method with `options` over the defaults. The factory checks
+   * each value and throws `ConfigError` naming an invalid one, but it ignores
+   * names outside `optionNames`, so check those first.
+   */
+  create(options?: PresetOptions): TrainingMethod;
 }
 
 const LEE =
   'Lee, Zhang, Fischer and Bengio, "Difference target propagation", ECML/PKDD 2015';
 const MEULEMANS =
   'Meulemans, Carzaniga, Suykens, Sacramento and Grewe, "A theoretical framework for target propagation", NeurIPS 2020';
+const OPTION_NAMES = ["outputStep", "noise", "feedbackEpochs", "inverseActivation", "alignmentEvery"];
 const DEFAULTS = { outputStep: 0.1, noise: 0.1, feedbackEpochs: 1, inverseActivation: "linear", alignmentEvery: 20 };
 
 export const TARGETPROP_PRESETS: readonly TargetPropPreset[] = [
@@ -36,7 +46,8 @@ export const TARGETPROP_PRESETS: readonly TargetPropPreset[] = [
     citation: "Lee et al. 2015",
     defaults: DEFAULTS,
     split: "every-block",
-    create: () => tp(),
+    optionNames: OPTION_NAMES,
+    create: (options = {}) => tp(options as TargetPropOptions),
   },
   {
     name: "targetprop/dtp",
@@ -45,7 +56,8 @@ export const TARGETPROP_PRESETS: readonly TargetPropPreset[] = [
     citation: "Lee et al. 2015",
     defaults: DEFAULTS,
     split: "every-block",
-    create: () => dtp(),
+    optionNames: OPTION_NAMES,
+    create: (options = {}) => dtp(options as TargetPropOptions),
   },
   {
     name: "targetprop/drl",
@@ -54,7 +66,8 @@ export const TARGETPROP_PRESETS: readonly TargetPropPreset[] = [
     citation: "Meulemans et al. 2020",
     defaults: DEFAULTS,
     split: "every-block",
-    create: () => drl(),
+    optionNames: OPTION_NAMES,
+    create: (options = {}) => drl(options as TargetPropOptions),
   },
   {
     name: "targetprop/ddtp",
@@ -63,6 +76,7 @@ export const TARGETPROP_PRESETS: readonly TargetPropPreset[] = [
     citation: "Meulemans et al. 2020",
     defaults: DEFAULTS,
     split: "every-block",
-    create: () => ddtp(),
+    optionNames: OPTION_NAMES,
+    create: (options = {}) => ddtp(options as TargetPropOptions),
   },
 ];

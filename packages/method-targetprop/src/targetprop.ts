@@ -268,6 +268,10 @@ function inverseTrainer(
         return inverseLoss(settings.scheme.reconstruction, modules, inverses, outputs, q, noise);
       });
     },
+    /** Continue the noise streams after `steps` draws, one per step, when a run resumes. */
+    skipDraws(steps: number) {
+      draws = steps;
+    },
     apply(results: readonly { readonly grads: (Tensor | null)[] }[]) {
       inverses.forEach((inverse, q) => optimizers[q]!.step(inverse.parameters(), clip(results[q]!.grads)));
     },
@@ -302,6 +306,7 @@ function feedbackPhase(
       results.forEach((result, q) => (losses[trainer.name(q)] = result.loss));
       return { losses };
     },
+    resumeAt: (steps: number) => trainer.skipDraws(steps),
     end: () => optimizers.forEach((optimizer) => optimizer.dispose()),
   };
 }
@@ -376,6 +381,10 @@ function trainingPhase(
     auxiliary: inverses,
     optimizers: [...moduleOptimizers, ...inverseOptimizers],
     step,
+    resumeAt(steps: number) {
+      stepIndex = steps;
+      trainer.skipDraws(steps);
+    },
     async epochEnd() {
       return { stats: await meter.report() };
     },

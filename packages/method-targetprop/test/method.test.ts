@@ -21,7 +21,18 @@ import {
 import { add, matmul, mul, randomNormal, sub, type Tensor, tensor, withoutRecording } from "@modular/tensor";
 import "@modular/testing";
 import { describe, expect, test } from "vitest";
-import { ddtp, drl, dtp, InverseLayer, inverseLoss, outputTarget, propagateTarget, regressionLoss, tp } from "../src/index.js";
+import {
+  ddtp,
+  drl,
+  dtp,
+  InverseLayer,
+  inverseLoss,
+  outputTarget,
+  propagateTarget,
+  regressionLoss,
+  TARGETPROP_PRESETS,
+  tp,
+} from "../src/index.js";
 
 /** An exact inverse of x ↦ x·W + b for an invertible square W. */
 class AffineInverse extends Sequential {
@@ -184,5 +195,13 @@ describe("direct feedback", () => {
     expect(feedback.map((map) => map.inputFeatures)).toEqual([16, 8]);
     phases[0]!.end!();
     model.dispose();
+  });
+});
+
+describe("presets", () => {
+  test.each(TARGETPROP_PRESETS.map((preset) => [preset.name, preset] as const))("%s passes options on", (_name, preset) => {
+    for (const key of Object.keys(preset.defaults)) expect(preset.optionNames).toContain(key);
+    expect(preset.create({ ...preset.defaults }).name).toBe(preset.name);
+    expect(() => preset.create({ outputStep: -1 })).toThrow(/outputStep -1 is invalid/);
   });
 });

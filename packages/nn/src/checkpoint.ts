@@ -46,6 +46,20 @@ export interface TrainingState {
   readonly epoch: number;
   /** Learning rate of each of the phase's optimizers, in `Phase.optimizers` order. */
   readonly learningRates: readonly number[];
+  /**
+   * Progress into the next epoch, for a run stopped between two steps (see
+   * `TrainOptions.signal`). Absent when the checkpoint was written at the
+   * end of an epoch.
+   */
+  readonly partialEpoch?: PartialEpoch;
+}
+
+/** Steps completed of an epoch that was stopped, and the sums of their losses. */
+export interface PartialEpoch {
+  /** Steps of the epoch completed, at least 1. */
+  readonly steps: number;
+  /** Sum and count of every loss over those steps, by loss name, so the epoch's mean loss comes out as without the stop. */
+  readonly losses: Readonly<Record<string, { readonly sum: number; readonly count: number }>>;
 }
 
 /** Read the parameters and buffers of `module` into host arrays, keyed by their dotted names. */
@@ -305,5 +319,31 @@ function readTrainingState(bytes: Uint8Array, source: string): TrainingState {
       found: JSON.stringify(rates) ?? "no value",
     });
   }
+  if (value.partialEpoch !== undefined) checkPartialEpoch(value.partialEpoch, source);
   return value as unknown as TrainingState;
+}
+
+function checkPartialEpoch(value: unknown, source: string): void {
+  const partial = value as Record<string, unknown> | null;
+  const losses = partial?.losses as Record<string, unknown> | undefined;
+  const validLoss = (total: unknown): boolean => {
+    const { sum, count } = (total ?? {}) as Record<string, unknown>;
+    return typeof sum === "number" && Number.isInteger(count) && (count as number) > 0;
+  };
+  const valid =
+    typeof partial === "object" &&
+    partial !== null &&
+    Number.isInteger(partial.steps) &&
+    (partial.steps as number) > 0 &&
+    typeof losses === "object" &&
+    losses !== null &&
+    Object.values(losses).every(validLoss);
+  if (!valid) {
+    throw new CheckpointFormatError({
+      source,
+      location: 'field "partialEpoch"',
+      expected: '{ "steps": an integer >= 1, "losses": { name: { "sum": number, "count": integer >= 1 } } }',
+      found: JSON.stringify(value),
+    });
+  }
 }

@@ -25,3 +25,28 @@ export class NonFiniteLossError extends Error {
     );
   }
 }
+
+/**
+ * Training stopped early because `TrainOptions.signal` was aborted. The
+ * runner finished the step in progress and, when the run writes
+ * checkpoints, wrote one that `resumeFrom` continues from.
+ */
+export class TrainingInterruptedError extends Error {
+  override readonly name = "TrainingInterruptedError";
+
+  constructor(
+    /** Phase that was running, from 1. */
+    readonly phase: number,
+    /** Epoch of that phase that was running, from 1. */
+    readonly epoch: number,
+    /** Steps of that epoch completed before the stop. */
+    readonly stepsInEpoch: number,
+    /** Whether a checkpoint of this position was written. */
+    readonly checkpointWritten: boolean,
+  ) {
+    super(
+      `Training interrupted after step ${stepsInEpoch} of epoch ${epoch} of phase ${phase}` +
+        (checkpointWritten ? "; a checkpoint of this position was written." : "; no checkpoint was written."),
+    );
+  }
+}

@@ -19,6 +19,8 @@ export interface RunStartEvent {
   readonly labelledSamples: number;
   readonly testSamples: number;
   readonly phases: readonly { readonly label: string; readonly epochs: number }[];
+  /** Whether the run writes checkpoints: false without the `checkpoint` option, or when the method cannot be checkpointed. */
+  readonly checkpoints: boolean;
 }
 
 export interface PhaseStartEvent {
@@ -81,11 +83,29 @@ export interface CheckpointEvent {
   readonly files: readonly string[];
 }
 
-/** A run resumed from a checkpoint; training continues after `epoch` of `phase`. */
+/**
+ * A run resumed from a checkpoint. Training continues after `epoch` of
+ * `phase`, or, when `stepsInEpoch` is set, after that many steps of `epoch`.
+ */
 export interface ResumeEvent {
   readonly event: "resume";
   readonly phase: number;
   readonly epoch: number;
+  /** Steps of `epoch` that a run stopped mid-epoch had completed. */
+  readonly stepsInEpoch?: number;
+}
+
+/** The run stopped because `TrainOptions.signal` was aborted, after the step in progress finished. */
+export interface InterruptedEvent {
+  readonly event: "interrupted";
+  readonly phase: number;
+  readonly epoch: number;
+  /** Step within the phase, from 1: the last one completed. */
+  readonly step: number;
+  /** Steps of `epoch` completed. */
+  readonly stepsInEpoch: number;
+  /** Names of the checkpoint files written at the stop; empty when the run writes no checkpoints. */
+  readonly files: readonly string[];
 }
 
 export interface DoneEvent {
@@ -104,4 +124,5 @@ export type TrainingEvent =
   | EvaluationEvent
   | CheckpointEvent
   | ResumeEvent
+  | InterruptedEvent
   | DoneEvent;

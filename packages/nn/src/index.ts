@@ -48,13 +48,14 @@ export {
   runParameterNames,
   serializeModule,
   TRAINING_STATE_FILE,
+  type PartialEpoch,
   type TrainingState,
 } from "./checkpoint.js";
 export { Conv2d, type Conv2dLayerOptions, ConvTranspose2d, type ConvTranspose2dLayerOptions } from "./conv.js";
 export { CheckpointFormatError, type CheckpointProblem } from "./checkpoint-errors.js";
 export { type ClippedGradients, clipGradNorm } from "./clip.js";
 export { Dropout, type DropoutOptions } from "./dropout.js";
-export { ConfigError, NonFiniteLossError } from "./errors.js";
+export { ConfigError, NonFiniteLossError, TrainingInterruptedError } from "./errors.js";
 export { evaluate, type EvaluateOptions, type EvaluationResult } from "./evaluate.js";
 export type * from "./events.js";
 export { INIT_NAMES, type InitName, type InitOptions, initTensor } from "./init.js";

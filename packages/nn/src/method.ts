@@ -150,6 +150,13 @@ export interface Phase {
   /** Called once after the last step (dispose optimizer state here). */
   end?(): void;
   /**
+   * Called after `begin` when a run resumes inside this phase, with the
+   * number of steps the phase ran before the checkpoint. A phase that keys
+   * random draws or intervals by its own step counter sets the counter here,
+   * so the resumed run repeats the draws of the uninterrupted one.
+   */
+  resumeAt?(steps: number): void;
+  /**
    * Called after the last step of each epoch, before evaluation and the
    * checkpoint. A phase that trains in other threads waits for them here and
    * copies the trained tensors back into its modules.

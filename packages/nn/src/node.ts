@@ -73,6 +73,8 @@ export interface CheckpointFolderOptions {
   readonly every: number;
   /** Spec of the model, saved as `model.json`. */
   readonly spec?: ModelSpec;
+  /** See `CheckpointOptions.ifSupported`. */
+  readonly ifSupported?: boolean;
 }
 
 /**

@@ -8,6 +8,7 @@
 import { CheckpointFormatError } from "./checkpoint-errors.js";
 import {
   decodeCheckpoint,
+  type PartialEpoch,
   encodeCheckpoint,
   loadAuxiliaryModules,
   runParameterNames,
@@ -17,18 +18,24 @@ import { ConfigError } from "./errors.js";
 import type { Phase } from "./method.js";
 import type { CheckpointOptions, TrainOptions } from "./runner.js";
 
-/** Start of a run: a phase (from 1) and an epoch of it (from 1). */
+/** Start of a run: a phase (from 1), an epoch of it (from 1), and the steps of that epoch already done. */
 export interface ResumePoint {
   readonly phase: number;
   readonly epoch: number;
+  /** Steps of `epoch` completed before a stop, with their loss sums; absent when the epoch starts afresh. */
+  readonly partial?: PartialEpoch;
 }
 
-/** Encode the run after `epoch` of `phase`, pass the files to `checkpoint.write`, and return their names. */
+/**
+ * Encode the run after `epoch` of `phase` (plus `partial`, the steps done
+ * of the next epoch, for a stopped run), pass the files to
+ * `checkpoint.write`, and return their names.
+ */
 export async function writeCheckpoint(
   checkpoint: CheckpointOptions,
   options: TrainOptions,
   phase: Phase,
-  position: { phase: number; epoch: number; seed: number },
+  position: { phase: number; epoch: number; seed: number; partial?: PartialEpoch },
 ): Promise<string[]> {
   const optimizers = phase.optimizers ?? [];
   const files = await encodeCheckpoint({
@@ -45,6 +52,7 @@ export async function writeCheckpoint(
       phase: position.phase,
       epoch: position.epoch,
       learningRates: optimizers.map((optimizer) => optimizer.lr),
+      ...(position.partial === undefined ? {} : { partialEpoch: position.partial }),
     },
   });
   await checkpoint.write(files);
@@ -68,7 +76,9 @@ export function resumeRun(options: TrainOptions, phases: readonly Phase[], seed:
     );
   }
   const phase = phases[state.phase - 1];
-  if (phase === undefined || state.epoch > phase.epochs) {
+  const partial = state.partialEpoch;
+  const lastEpoch = partial === undefined ? phase?.epochs : (phase?.epochs ?? 0) - 1;
+  if (phase === undefined || lastEpoch === undefined || state.epoch > lastEpoch) {
     throw new CheckpointFormatError({
       source: `${location}/${TRAINING_STATE_FILE}`,
       location: `fields "phase" and "epoch"`,
@@ -96,6 +106,7 @@ export function resumeRun(options: TrainOptions, phases: readonly Phase[], seed:
     if (rate !== undefined) optimizer.lr = rate;
   });
 
+  if (partial !== undefined) return { phase: state.phase, epoch: state.epoch + 1, partial };
   if (state.epoch === phase.epochs) return { phase: state.phase + 1, epoch: 1 };
   return { phase: state.phase, epoch: state.epoch + 1 };
 }

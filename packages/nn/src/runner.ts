@@ -10,9 +10,10 @@
 import { concat, getBackend, reshape, tidy } from "@modular/tensor";
 import type { Tensor } from "@modular/tensor";
 import type { ModelSpec } from "./builders.js";
-import type { CheckpointFiles } from "./checkpoint.js";
+import type { CheckpointFiles, PartialEpoch } from "./checkpoint.js";
 import { checkMaxNorm } from "./clip.js";
-import { ConfigError, NonFiniteLossError } from "./errors.js";
+import { CheckpointFormatError } from "./checkpoint-errors.js";
+import { ConfigError, NonFiniteLossError, TrainingInterruptedError } from "./errors.js";
 import { evaluate } from "./evaluate.js";
 import type { TrainingEvent } from "./events.js";
 import { disposeBatch, MissingClassLabelsError } from "./labels.js";
@@ -30,6 +31,13 @@ export interface CheckpointOptions {
   readonly spec?: ModelSpec;
   /** Store the files, replacing the previous checkpoint. The Node.js entry writes them to a folder. */
   write(files: CheckpointFiles): Promise<void> | void;
+  /**
+   * Train without checkpoints, instead of throwing `ConfigError`, when a
+   * phase of the method does not list its optimizers (such as a phase that
+   * trains in worker threads). `run-start` then reports `checkpoints: false`.
+   * Default false.
+   */
+  readonly ifSupported?: boolean;
 }
 
 /** A checkpoint to resume from: its files, and a label (a folder path) for errors. */
@@ -83,6 +91,15 @@ export interface TrainOptions {
    * of the interrupted run; the method and seed are checked.
    */
   readonly resumeFrom?: ResumeOptions;
+  /**
+   * Stops the run when aborted. The runner checks it between steps: it
+   * finishes the step in progress, writes a checkpoint of that position when
+   * `checkpoint` is set (`resumeFrom` then continues from the next step),
+   * emits `interrupted` and throws `TrainingInterruptedError`. With a
+   * signal, the runner yields to the event loop after every step so that an
+   * abort from a signal handler or timer is seen at once.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface TrainResult {
@@ -104,6 +121,19 @@ function checkPositiveInteger(name: string, value: number): void {
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
+
+/**
+ * Yield to the event loop for a moment, so that pending signal handlers run.
+ * Node.js's `setImmediate` costs microseconds, while `setTimeout(0)` waits at
+ * least 1 ms there, so it is the fallback only where `setImmediate` is missing (browsers).
+ */
+function yieldBriefly(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
+  return new Promise((resolve) => (immediate === undefined ? setTimeout(resolve, 0) : immediate(resolve)));
+}
+
+/** Running sums and counts of losses by name. */
+type LossTotals = Map<string, { sum: number; count: number }>;
 
 /** Losses of the steps since the last readback, with the step numbers that produced them. */
 class LossInterval {
@@ -129,15 +159,18 @@ class LossInterval {
     return this.steps;
   }
 
-  /** Read every pending loss in one transfer; throw on the first non-finite value. Returns sums and counts. */
-  async flush(phase: Phase): Promise<Map<string, { sum: number; count: number }>> {
+  /**
+   * Read every pending loss in one transfer; throw on the first non-finite
+   * value. Returns the values in step order, so that adding them to an
+   * epoch's totals gives the same sums however the steps fell into intervals.
+   */
+  async flush(phase: Phase): Promise<{ name: string; value: number }[]> {
     const entries = this.pending.flatMap(({ step, epoch, losses }) =>
       Object.entries(losses).map(([name, loss]) => ({ step, epoch, name, loss })),
     );
     this.pending.length = 0;
     this.steps = 0;
     const hostValues = this.pendingValues.splice(0);
-    const totals = new Map<string, { sum: number; count: number }>();
     const read: { step: number; epoch: number; name: string; value: number }[] = [];
     if (entries.length > 0) {
       const stacked = tidy(() => concat(entries.map(({ loss }) => reshape(loss, [1]))));
@@ -146,32 +179,36 @@ class LossInterval {
       entries.forEach(({ loss }) => loss.dispose());
       entries.forEach(({ step, epoch, name }, i) => read.push({ step, epoch, name, value: values[i]! }));
     }
-    for (const { step, epoch, name, value } of [...read, ...hostValues]) {
+    // A stable sort keeps each step's device losses ahead of its host losses.
+    const ordered = [...read, ...hostValues].sort((a, b) => a.step - b.step);
+    for (const { step, epoch, name, value } of ordered) {
       if (!Number.isFinite(value)) throw new NonFiniteLossError(name, phase.label, epoch, step, value);
-      const total = totals.get(name) ?? { sum: 0, count: 0 };
-      total.sum += value;
-      total.count += 1;
-      totals.set(name, total);
     }
-    return totals;
+    return ordered.map(({ name, value }) => ({ name, value }));
   }
 }
 
-function means(totals: Map<string, { sum: number; count: number }>): Record<string, number> {
+function means(totals: LossTotals): Record<string, number> {
   return Object.fromEntries([...totals].map(([name, { sum, count }]) => [name, sum / count]));
 }
 
-function mergeInto(target: Map<string, { sum: number; count: number }>, source: Map<string, { sum: number; count: number }>): void {
-  for (const [name, { sum, count }] of source) {
-    const total = target.get(name) ?? { sum: 0, count: 0 };
-    total.sum += sum;
-    total.count += count;
-    target.set(name, total);
+/** Add `values` one by one to `totals`, and return the totals of `values` alone. */
+function addValues(totals: LossTotals, values: readonly { name: string; value: number }[]): LossTotals {
+  const own: LossTotals = new Map();
+  for (const { name, value } of values) {
+    for (const target of [totals, own]) {
+      const total = target.get(name) ?? { sum: 0, count: 0 };
+      total.sum += value;
+      total.count += 1;
+      target.set(name, total);
+    }
   }
+  return own;
 }
 
 /** Train `modules` with `method`, then evaluate on `test`. */
-export async function train(options: TrainOptions): Promise<TrainResult> {
+export async function train(trainOptions: TrainOptions): Promise<TrainResult> {
+  let options = trainOptions;
   checkPositiveInteger("epochs", options.epochs);
   checkPositiveInteger("batchSize", options.batchSize);
   const logEvery = options.logEvery ?? 20;
@@ -199,6 +236,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const sources = sourcesOrRelease(options, phases);
   const baseRates = phases.map((phase) => (phase.optimizers ?? []).map((optimizer) => optimizer.lr));
   if (options.schedule !== undefined) checkScheduledPhases(phases);
+  const unsupported = options.checkpoint?.ifSupported === true && options.resumeFrom === undefined && !canCheckpoint(phases);
+  if (unsupported) {
+    const { checkpoint: _skipped, ...withoutCheckpoints } = options;
+    options = withoutCheckpoints;
+  }
   if (options.checkpoint !== undefined || options.resumeFrom !== undefined) checkCheckpointedPhases(phases);
   emit({
     event: "run-start",
@@ -215,6 +257,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     labelledSamples: options.labelled?.size ?? 0,
     testSamples: options.test?.size ?? 0,
     phases: phases.map(({ label, epochs }) => ({ label, epochs })),
+    checkpoints: options.checkpoint !== undefined,
   });
 
   let start: ResumePoint = { phase: 1, epoch: 1 };
@@ -222,20 +265,25 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     start = resumeRun(options, phases, seed);
     // Name the last saved epoch: the end of the previous phase when the run resumes at a phase's start.
     const saved =
-      start.epoch > 1 ? { phase: start.phase, epoch: start.epoch - 1 } : { phase: start.phase - 1, epoch: phases[start.phase - 2]!.epochs };
+      start.partial !== undefined
+        ? { phase: start.phase, epoch: start.epoch, stepsInEpoch: start.partial.steps }
+        : start.epoch > 1
+          ? { phase: start.phase, epoch: start.epoch - 1 }
+          : { phase: start.phase - 1, epoch: phases[start.phase - 2]!.epochs };
     emit({ event: "resume", ...saved });
   }
 
   const finalLosses: Record<string, Record<string, number>> = {};
   for (const [index, phase] of phases.entries()) {
     if (index + 1 < start.phase) continue;
-    const firstEpoch = index + 1 === start.phase ? start.epoch : 1;
+    const resumesHere = index + 1 === start.phase;
     const run: PhaseRun = {
       phase,
       source: sources[index]!,
       index: index + 1,
       count: phases.length,
-      firstEpoch,
+      firstEpoch: resumesHere ? start.epoch : 1,
+      ...(resumesHere && start.partial !== undefined ? { partial: start.partial } : {}),
       baseRates: baseRates[index]!,
     };
     finalLosses[phase.label] = await runPhase(run, options, seed, logEvery, emit);
@@ -309,12 +357,18 @@ function checkScheduledPhases(phases: readonly Phase[]): void {
   }
 }
 
+/** Returns whether every phase lists its optimizers, so that a checkpoint can save their state. */
+function canCheckpoint(phases: readonly Phase[]): boolean {
+  return phases.every((phase) => phase.optimizers !== undefined);
+}
+
 /**
  * Throw `ConfigError` if a phase leaves `optimizers` undefined, because a
  * checkpoint would silently lose that phase's optimizer state. A phase
  * without optimizer state declares `optimizers: []`.
  */
 function checkCheckpointedPhases(phases: readonly Phase[]): void {
+  if (canCheckpoint(phases)) return;
   for (const phase of phases) {
     if (phase.optimizers === undefined) {
       throw new ConfigError(
@@ -334,6 +388,8 @@ interface PhaseRun {
   readonly index: number;
   readonly count: number;
   readonly firstEpoch: number;
+  /** Steps of `firstEpoch` done before a stop, and their loss sums, when the run resumes mid-epoch. */
+  readonly partial?: PartialEpoch;
   readonly baseRates: readonly number[];
 }
 
@@ -356,6 +412,16 @@ async function runPhase(
   const phaseStarted = performance.now();
   const stepsPerEpoch = Math.ceil(source.size / options.batchSize);
   const totalSteps = stepsPerEpoch * phase.epochs;
+  const skipSteps = run.partial?.steps ?? 0;
+  if (skipSteps >= stepsPerEpoch) {
+    throw new CheckpointFormatError({
+      source: options.resumeFrom?.location ?? "checkpoint",
+      location: 'field "partialEpoch.steps"',
+      expected: `fewer steps than the ${stepsPerEpoch} of an epoch of this run`,
+      found: `${skipSteps}`,
+      hint: "Resume with the batch size and data of the saved run.",
+    });
+  }
   emit({
     event: "phase-start",
     phase: index,
@@ -367,20 +433,30 @@ async function runPhase(
   });
   options.modules.forEach((module) => module.train());
   phase.begin?.();
+  const stepsBefore = (firstEpoch - 1) * stepsPerEpoch + skipSteps;
+  if (stepsBefore > 0) phase.resumeAt?.(stepsBefore);
 
   const interval = new LossInterval();
-  let step = (firstEpoch - 1) * stepsPerEpoch;
-  let epochLosses = new Map<string, { sum: number; count: number }>();
+  let step = (firstEpoch - 1) * stepsPerEpoch + skipSteps;
+  let epochLosses: LossTotals = new Map();
   try {
     for (let epoch = firstEpoch; epoch <= phase.epochs; epoch++) {
       const epochStarted = performance.now();
-      epochLosses = new Map();
+      const resumed = epoch === firstEpoch ? run.partial : undefined;
+      epochLosses = new Map(Object.entries(resumed?.losses ?? {}).map(([name, total]) => [name, { ...total }]));
+      let stepsInEpoch = 0;
       if (schedule?.interval === "epoch") applySchedule(schedule, run, epoch - 1);
       // Each phase gets its own shuffles because the key mixes the phase index into the epoch counter.
       const shuffleEpoch = index * 100_000 + epoch;
       const batchOptions = { batchSize: options.batchSize, shuffle: true, seed, epoch: shuffleEpoch };
       const batches = source.prefetchBatches?.(batchOptions) ?? source.batches(batchOptions);
       for await (const batch of batches) {
+        stepsInEpoch++;
+        // A resumed epoch draws the batches of the stopped one and passes over those already trained on.
+        if (stepsInEpoch <= (resumed?.steps ?? 0)) {
+          disposeBatch(batch);
+          continue;
+        }
         if (schedule?.interval === "batch") applySchedule(schedule, run, step);
         step++;
         const metrics = tidy(() => phase.step(batch));
@@ -388,17 +464,22 @@ async function runPhase(
         interval.add(step, epoch, { ...metrics.losses }, metrics.lossValues);
 
         if (interval.length >= logEvery) {
-          const totals = await interval.flush(phase);
-          mergeInto(epochLosses, totals);
+          const totals = addValues(epochLosses, await interval.flush(phase));
           emit({ event: "step", phase: index, epoch, step, totalSteps, losses: means(totals) });
           await yieldToEventLoop();
+        }
+        // A stop after the epoch's last step waits for the end of the epoch, below.
+        if (options.signal !== undefined && stepsInEpoch < stepsPerEpoch) {
+          await yieldBriefly();
+          if (options.signal.aborted) {
+            await stopRun(run, options, { epoch, stepsInEpoch, step, totalSteps, seed }, interval, epochLosses, emit);
+          }
         }
       }
       const report = (await phase.epochEnd?.()) ?? undefined;
       if (report?.lossValues !== undefined) interval.addValues(step, epoch, report.lossValues);
       const stats = report?.stats;
-      const rest = await interval.flush(phase);
-      mergeInto(epochLosses, rest);
+      const rest = addValues(epochLosses, await interval.flush(phase));
       if (rest.size > 0) emit({ event: "step", phase: index, epoch, step, totalSteps, losses: means(rest) });
       emit({
         event: "epoch-end",
@@ -415,9 +496,17 @@ async function runPhase(
       }
 
       const checkpoint = options.checkpoint;
+      let files: string[] | undefined;
       if (checkpoint !== undefined && (epoch % checkpoint.every === 0 || epoch === phase.epochs)) {
-        const files = await writeCheckpoint(checkpoint, options, phase, { phase: index, epoch, seed });
+        files = await writeCheckpoint(checkpoint, options, phase, { phase: index, epoch, seed });
         emit({ event: "checkpoint", phase: index, epoch, files });
+      }
+      if (options.signal?.aborted === true) {
+        if (checkpoint !== undefined && files === undefined) {
+          files = await writeCheckpoint(checkpoint, options, phase, { phase: index, epoch, seed });
+        }
+        emit({ event: "interrupted", phase: index, epoch, step, stepsInEpoch, files: files ?? [] });
+        throw new TrainingInterruptedError(index, epoch, stepsInEpoch, files !== undefined);
       }
     }
   } finally {
@@ -425,4 +514,38 @@ async function runPhase(
   }
   emit({ event: "phase-end", phase: index, label: phase.label, seconds: (performance.now() - phaseStarted) / 1000 });
   return means(epochLosses);
+}
+
+/**
+ * Stop the run after `position.stepsInEpoch` steps of `position.epoch`:
+ * read back the pending losses, write a checkpoint of the position when the
+ * run writes checkpoints, emit `interrupted` and throw
+ * `TrainingInterruptedError`.
+ */
+async function stopRun(
+  run: PhaseRun,
+  options: TrainOptions,
+  position: { epoch: number; stepsInEpoch: number; step: number; totalSteps: number; seed: number },
+  interval: LossInterval,
+  epochLosses: LossTotals,
+  emit: (event: TrainingEvent) => void,
+): Promise<never> {
+  const { phase, index } = run;
+  const { epoch, stepsInEpoch, step, totalSteps, seed } = position;
+  const rest = addValues(epochLosses, await interval.flush(phase));
+  if (rest.size > 0) emit({ event: "step", phase: index, epoch, step, totalSteps, losses: means(rest) });
+
+  // A phase that trains in other threads copies their weights back in epochEnd, so the checkpoint sees them.
+  // NOTE: epochEnd also ends the phase's per-epoch statistics, so a resumed epoch reports them for its own steps only.
+  await phase.epochEnd?.();
+
+  const checkpoint = options.checkpoint;
+  let files: string[] = [];
+  if (checkpoint !== undefined) {
+    const losses = Object.fromEntries([...epochLosses].map(([name, total]) => [name, { ...total }]));
+    const partial = { steps: stepsInEpoch, losses };
+    files = await writeCheckpoint(checkpoint, options, phase, { phase: index, epoch: epoch - 1, seed, partial });
+  }
+  emit({ event: "interrupted", phase: index, epoch, step, stepsInEpoch, files });
+  throw new TrainingInterruptedError(index, epoch, stepsInEpoch, checkpoint !== undefined);
 }

@@ -137,6 +137,40 @@ describe("resume", { timeout: 60_000 }, () => {
   });
 });
 
+describe("checkpoint ifSupported", { timeout: 60_000 }, () => {
+  test("trains without checkpoints when a phase hides its optimizers", async () => {
+    const options = await runOptions(mlp(SPEC, 1));
+    const method = {
+      name: "hidden optimizers",
+      plan: (...args: Parameters<typeof options.method.plan>) =>
+        options.method.plan(...args).map(({ optimizers: _, ...phase }) => phase),
+    };
+    const written: CheckpointFiles[] = [];
+    const events: string[] = [];
+
+    await train({
+      ...options,
+      epochs: 1,
+      schedule: undefined,
+      method,
+      checkpoint: { every: 1, ifSupported: true, write: (files) => void written.push(files) },
+      onEvent: (event) => void events.push(event.event === "run-start" ? `run-start ${event.checkpoints}` : event.event),
+    });
+
+    expect(written).toHaveLength(0);
+    expect(events).toContain("run-start false");
+    expect(events).not.toContain("checkpoint");
+  });
+
+  test("still checkpoints a method that supports it", async () => {
+    const written: CheckpointFiles[] = [];
+
+    await train({ ...(await runOptions(mlp(SPEC, 1))), epochs: 1, checkpoint: { every: 1, ifSupported: true, write: (files) => void written.push(files) } });
+
+    expect(written).toHaveLength(1);
+  });
+});
+
 describe("resume from a folder", { timeout: 60_000 }, () => {
   const folders: string[] = [];
   afterAll(async () => {

@@ -79,6 +79,7 @@ describe("train events", () => {
       labelledSamples: 0,
       testSamples: 6,
       phases: [{ label: "end-to-end backprop", epochs: 2 }],
+      checkpoints: false,
     });
   });
 

@@ -29,6 +29,8 @@ export interface DatasetEntry extends RegistryEntry {
   readonly reads: "folder" | "csv" | "embedded";
   /** Whether samples are images of shape [C, H, W], so that `--augment` applies. */
   readonly images: boolean;
+  /** The folder read when `--data-dir` is left out, for datasets that have one. */
+  readonly defaultDataDir?: string;
   /** Loads both splits. */
   load(location: DataLocation): Promise<DatasetSplit>;
 }
@@ -54,6 +56,7 @@ export const DATASETS: readonly DatasetEntry[] = [
     description: `Fashion-MNIST, read from the IDX files in --data-dir (default ${DEFAULT_FASHION_MNIST_DIR}): 60,000 train, 10,000 test`,
     reads: "folder",
     images: true,
+    defaultDataDir: DEFAULT_FASHION_MNIST_DIR,
     load: ({ dataDir }) => loadFashionMnist(dataDir === undefined ? {} : { dir: dataDir }),
   },
   {

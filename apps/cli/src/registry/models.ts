@@ -25,6 +25,8 @@ export interface ModelEntry extends RegistryEntry {
   readonly hidden: "any" | "one" | "none";
   /** Whether `--width` applies. */
   readonly scalable: boolean;
+  /** The hidden widths used when `--hidden` is left out, for models that take `--hidden`. */
+  readonly defaultHidden?: readonly number[];
   /** Builds the model with initial weights drawn from `seed`. */
   build(options: ModelOptions, seed: number): Model;
   /** Describes the architecture in a few words for the header line, e.g. "mlp 784-256-128-10". */
@@ -56,6 +58,7 @@ export const MODELS: readonly ModelEntry[] = [
     defaultEpochs: 15,
     hidden: "any",
     scalable: false,
+    defaultHidden: MLP_HIDDEN,
     build: (options, seed) =>
       mlp({ kind: "mlp", inputShape: options.sampleShape, hidden: options.hidden ?? MLP_HIDDEN, classes: options.classes }, seed),
     summary: (options) =>
@@ -68,6 +71,7 @@ export const MODELS: readonly ModelEntry[] = [
     defaultEpochs: 8,
     hidden: "one",
     scalable: false,
+    defaultHidden: [CNN_HIDDEN],
     build: (options, seed) =>
       cnn(
         {

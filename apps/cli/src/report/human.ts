@@ -5,7 +5,7 @@
  * prints the same lines without bars. A phase of more than
  * `MAX_EPOCH_LINES` epochs prints about that many epoch lines.
  */
-import type { EpochEndEvent, PhaseStartEvent, RunStartEvent, TrainingEvent } from "@modular/nn";
+import type { EpochEndEvent, PhaseStartEvent, ResumeEvent, RunStartEvent, TrainingEvent } from "@modular/nn";
 import { formatCount, formatLosses, formatPercent, formatSeconds } from "./format.js";
 import { PhaseBar } from "./phase-bar.js";
 import type { OutputStream, Reporter, RunDescription } from "./reporter.js";
@@ -19,6 +19,12 @@ const MAX_LISTED_INDICES = 20;
 function formatIndices(indices: readonly number[]): string {
   if (indices.length <= MAX_LISTED_INDICES) return indices.join(", ");
   return `${indices.slice(0, MAX_LISTED_INDICES).join(", ")}, … (${indices.length} in all; --json lists them all)`;
+}
+
+/** Describes where a resumed run continues, e.g. "step 4 of epoch 2 of phase 1". */
+function resumePosition(event: ResumeEvent): string {
+  const epoch = `epoch ${event.epoch} of phase ${event.phase}`;
+  return event.stepsInEpoch === undefined ? epoch : `step ${event.stepsInEpoch} of ${epoch}`;
 }
 
 export class HumanReporter implements Reporter {
@@ -39,13 +45,17 @@ export class HumanReporter implements Reporter {
       case "run-start":
         this.phases = event.phases.length;
         this.print(this.header(event));
-        this.printSettings();
+        this.printSettings(event.checkpoints);
         break;
       case "resume":
-        this.print(`Resumed from ${this.run.resumedFrom} after epoch ${event.epoch} of phase ${event.phase}`);
+        this.print(`Resumed from ${this.run.resumedFrom} after ${resumePosition(event)}`);
         break;
-      case "checkpoint":
-        this.print(`  checkpoint: ${event.files.length} files written to ${this.run.checkpointDir}`);
+      case "interrupted":
+        this.closeBar();
+        this.print(
+          `Stopped after step ${event.stepsInEpoch} of epoch ${event.epoch} of phase ${event.phase}` +
+            (event.files.length > 0 ? `; checkpoint written to ${this.run.checkpointDir}` : ""),
+        );
         break;
       case "phase-start":
         this.startPhase(event);
@@ -85,7 +95,7 @@ export class HumanReporter implements Reporter {
   }
 
   /** Print the training settings that differ from the defaults on one line, if any does. */
-  private printSettings(): void {
+  private printSettings(checkpoints: boolean): void {
     const parts: string[] = [];
     if (this.run.schedule !== "constant") parts.push(`schedule ${this.run.schedule}`);
     const optimizer = this.run.optimizer;
@@ -101,8 +111,9 @@ export class HumanReporter implements Reporter {
           `(${labels.shots} per class), training indices ${formatIndices(labels.indices)}`,
       );
     }
-    if (this.run.checkpointDir !== undefined) parts.push(`checkpoints in ${this.run.checkpointDir}`);
     if (parts.length > 0) this.print(parts.join(" | "));
+    this.print(`Run directory: ${this.run.runDir}`);
+    if (!checkpoints) this.print(`No checkpoints: ${this.run.method} cannot save its state, so Ctrl-C stops the run without one.`);
   }
 
   private startPhase(event: PhaseStartEvent): void {
@@ -110,7 +121,7 @@ export class HumanReporter implements Reporter {
     const epochs = event.epochs === 1 ? "1 epoch" : `${event.epochs} epochs`;
     this.print(`Phase ${event.phase}/${event.phases}: ${event.label} (${epochs} of ${event.stepsPerEpoch} steps)`);
     if (this.stdout.isTTY === true) {
-      this.bar = new PhaseBar(this.stdout, event.label, event.stepsPerEpoch * event.epochs, event.epochs);
+      this.bar = new PhaseBar(this.stdout, `phase ${event.phase}/${event.phases}: ${event.label}`, event.stepsPerEpoch * event.epochs, event.epochs);
     }
   }
 

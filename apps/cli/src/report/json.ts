@@ -35,7 +35,8 @@ export class JsonReporter implements Reporter {
         normalize: this.run.normalize,
         augment: this.run.augment,
         labels: this.run.labels,
-        checkpointDir: this.run.checkpointDir ?? null,
+        checkpointDir: this.run.checkpointDir,
+        runDir: this.run.runDir,
         resumedFrom: this.run.resumedFrom ?? null,
       });
     } else if (event.event === "done") {

@@ -1,7 +1,7 @@
 /**
  * The progress bar of one training phase on a terminal, drawn with
- * `cli-progress`: phase label, epoch, steps done of the phase's total, the
- * latest interval loss and the phase's ETA. Lines logged while the bar is
+ * `cli-progress`: phase number and label, epoch, steps done of the phase's
+ * total, the latest interval loss and the phase's ETA. Lines logged while the bar is
  * active print above it.
  */
 import cliProgress from "cli-progress";

@@ -47,8 +47,10 @@ export interface RunDescription {
   readonly augment: boolean;
   /** "full", or "pairwise" with the labelled examples the output layer fits on. */
   readonly labels: RunLabels;
-  /** The checkpoint folder, or undefined when the run writes no checkpoints. */
-  readonly checkpointDir: string | undefined;
+  /** The checkpoint folder. */
+  readonly checkpointDir: string;
+  /** The run directory: config.json, metrics.jsonl and, by default, the checkpoints. */
+  readonly runDir: string;
   /** The checkpoint folder the run resumed from, or undefined. */
   readonly resumedFrom: string | undefined;
 }

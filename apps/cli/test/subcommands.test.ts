@@ -1,0 +1,168 @@
+/** `modular compare`, `eval`, `methods` and `info`. */
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { formatCompareTable, parseMethodList } from "../src/compare-command.js";
+import { METHODS } from "../src/registry/methods.js";
+import { run, SMALL_RUN } from "./run-cli.js";
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "modular-subcommands-"));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function lines(stdout: string): Record<string, unknown>[] {
+  return stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+describe("compare", () => {
+  test("trains backprop and the schemes and prints a table", async () => {
+    const runDir = join(dir, "compare");
+
+    const { code, stdout } = await run(["compare", "--methods", "proxy/kernel", ...SMALL_RUN, "--epochs", "2", "--run-dir", runDir]);
+
+    expect(code).toBe(0);
+    const table = stdout.slice(stdout.lastIndexOf("method"));
+    expect(table).toMatch(/^method\s+test accuracy\s+wall time\s+vs backprop$/m);
+    expect(table).toMatch(/^backprop\s+\d+\.\d\d %\s+\d+\.\d s\s+-$/m);
+    expect(table).toMatch(/^proxy\/kernel\s+\d+\.\d\d %\s+\d+\.\d s\s+[+-]\d+\.\d\d pp$/m);
+    expect((await readdir(runDir)).sort()).toEqual(["backprop", "compare.json", "proxy-kernel"]);
+    expect(await readdir(join(runDir, "proxy-kernel"))).toContain("config.json");
+  });
+
+  test("--json prints one result per method", async () => {
+    const runDir = join(dir, "compare-json");
+
+    const { code, stdout } = await run(["compare", "--methods", "proxy/predsim", ...SMALL_RUN, "--epochs", "1", "--run-dir", runDir, "--json"]);
+
+    expect(code).toBe(0);
+    const [baseline, scheme] = lines(stdout);
+    expect(baseline).toMatchObject({ event: "result", method: "backprop", differencePoints: 0 });
+    expect(scheme).toMatchObject({ event: "result", method: "proxy/predsim" });
+    expect(scheme!.differencePoints).toBeCloseTo(((scheme!.testAccuracy as number) - (baseline!.testAccuracy as number)) * 100, 10);
+    // Both beat chance (0.1) clearly after one epoch on 2,000 digits.
+    expect(baseline!.testAccuracy).toBeGreaterThan(0.5);
+    expect(scheme!.testAccuracy).toBeGreaterThan(0.3);
+    const saved = JSON.parse(await readFile(join(runDir, "compare.json"), "utf8")) as { rows: unknown[] };
+    expect(saved.rows).toHaveLength(2);
+  });
+
+  test("unknown method fails before training", async () => {
+    const { code, stderr } = await run(["compare", "--methods", "proxy/kernel,proxy/nope"]);
+
+    expect(code).toBe(2);
+    expect(stderr).toContain('Unknown method "proxy/nope"');
+  });
+
+  test("method list puts backprop first once", () => {
+    expect(parseMethodList("proxy/kernel,backprop,proxy/kernel")).toEqual(["backprop", "proxy/kernel"]);
+    expect(parseMethodList("all")).toHaveLength(METHODS.length);
+  });
+
+  test("table shows the difference in points", () => {
+    const table = formatCompareTable([
+      { method: "backprop", testAccuracy: 0.9, seconds: 10, differencePoints: 0, runDir: "a" },
+      { method: "proxy/kernel", testAccuracy: 0.875, seconds: 12.34, differencePoints: -2.5, runDir: "b" },
+    ]);
+
+    expect(table.split("\n")).toEqual([
+      "method        test accuracy  wall time  vs backprop",
+      "------------  -------------  ---------  -----------",
+      "backprop            90.00 %     10.0 s            -",
+      "proxy/kernel        87.50 %     12.3 s     -2.50 pp",
+    ]);
+  });
+});
+
+describe("eval", () => {
+  test("gives the accuracy the run reported", async () => {
+    const runDir = join(dir, "trained");
+    const trained = await run(["train", "--method", "backprop", ...SMALL_RUN, "--epochs", "1", "--run-dir", runDir, "--json"]);
+
+    const evaluated = await run(["eval", "--checkpoint", runDir, "--limit-test", "500", "--json"]);
+
+    expect(evaluated.code).toBe(0);
+    const result = lines(evaluated.stdout)[0]!;
+    expect(result).toMatchObject({ dataset: "mnist", samples: 500, checkpoint: join(runDir, "checkpoint") });
+    expect(result.accuracy).toBe(lines(trained.stdout).at(-1)!.testAccuracy);
+  });
+
+  test("prints the accuracy for people", async () => {
+    const { code, stdout } = await run(["eval", "--checkpoint", join(dir, "trained"), "--limit-test", "100"]);
+
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/Test accuracy: \d+\.\d\d %/);
+    expect(stdout).toContain("100 test samples");
+  });
+
+  test("cuts the model at the run's --split", async () => {
+    const runDir = join(dir, "split");
+    const argv = ["train", "--method", "proxy/predsim", "--hidden", "32,32", "--split", "hidden1", "--epochs", "1"];
+    const trained = await run([...argv, "--limit-train", "500", "--limit-test", "200", "--run-dir", runDir, "--json"]);
+
+    const evaluated = await run(["eval", "--checkpoint", runDir, "--limit-test", "200", "--json"]);
+
+    expect(evaluated.code).toBe(0);
+    expect(lines(evaluated.stdout)[0]!.accuracy).toBe(lines(trained.stdout).at(-1)!.testAccuracy);
+  });
+
+  test("needs --checkpoint", async () => {
+    const { code, stderr } = await run(["eval"]);
+
+    expect(code).toBe(2);
+    expect(stderr).toContain("modular eval needs --checkpoint");
+  });
+
+  test("names a folder without a checkpoint", async () => {
+    const { code, stderr } = await run(["eval", "--checkpoint", join(dir, "empty")]);
+
+    expect(code).toBe(1);
+    expect(stderr).toContain(join(dir, "empty"));
+  });
+});
+
+describe("methods", () => {
+  test("lists every method with family and paper", async () => {
+    const { code, stdout } = await run(["methods"]);
+
+    expect(code).toBe(0);
+    for (const entry of METHODS) {
+      expect(stdout).toContain(`${entry.name}  (${entry.family})`);
+      expect(stdout).toContain(`paper: ${entry.paper}`);
+    }
+  });
+
+  test("--json gives defaults and options", async () => {
+    const { stdout } = await run(["methods", "--json"]);
+    const kernel = lines(stdout).find((entry) => entry.name === "proxy/kernel")!;
+
+    expect(lines(stdout)).toHaveLength(METHODS.length);
+    expect(kernel).toMatchObject({ family: "Proxy Objective", split: "before-output", defaults: { kernel: "cosine" } });
+    expect(kernel.options).toContain("sigma");
+  });
+
+  test("unknown family lists the families", async () => {
+    const { stdout } = await run(["methods", "--family", "hebbian"]);
+
+    expect(stdout).toContain('No method family contains "hebbian". Families: end-to-end backpropagation (baseline), Proxy Objective');
+  });
+});
+
+describe("info", () => {
+  test("lists the backends and the WebGPU state", async () => {
+    const { code, stdout } = await run(["info", "--json"]);
+
+    expect(code).toBe(0);
+    const info = lines(stdout)[0]! as { backends: string[]; webgpu: { available: boolean; adapter?: string; reason?: string } };
+    expect(info.backends).toContain("cpu");
+    // In-process tests register no webgpu backend, but info probes Dawn directly: an adapter or a reason.
+    if (info.webgpu.available) expect(info.webgpu.adapter).not.toBe("");
+    else expect(info.webgpu.reason).not.toBe("");
+  });
+});
