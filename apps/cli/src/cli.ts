@@ -14,6 +14,8 @@ import { trainHelpAfterFlags } from "./help.js";
 import { type BenchFlags, DEFAULT_BENCHMARKS_DOC, parseBenchFlags } from "./bench-options.js";
 import { runBenchKernels } from "./bench-command.js";
 import { runBenchSchemes } from "./schemes-command.js";
+import { definePeersCommand, runBenchPeers } from "./peers-command.js";
+import { parsePeersFlags } from "./peers-options.js";
 import { DEFAULT_RESULTS_DOC, parseSchemesFlags, type SchemesFlags } from "./schemes-options.js";
 import { LABEL_KINDS, parseTrainFlags, SCHEDULE_NAMES, type TrainFlags } from "./options.js";
 import { writeJsonError } from "./report/json.js";
@@ -435,6 +437,10 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     await runBenchSchemes(config, io.stdout, typedCommandLine(env, argv));
   };
   const program = createProgram(io, onTrain, onBenchKernels, onTransfer, onBenchSchemes);
+  const peers = definePeersCommand(program.commands.find((command) => command.name() === "bench")!, async (flags) => {
+    await runBenchPeers(parsePeersFlags(flags), io.stdout, typedCommandLine(env, argv));
+  });
+  peers.exitOverride(throwFrom(peers));
 
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -88,9 +88,9 @@ export async function checkTorch(python: string): Promise<TorchUnavailable | und
   if (probe.spawnError !== undefined) {
     const reason =
       probe.spawnError.code === "ENOENT"
-        ? `the Python interpreter ${python} was not found`
+        ? `the Python interpreter ${python} was not found (another one can be given with --python)`
         : `the Python interpreter ${python} failed to start (${probe.spawnError.message})`;
-    return { reason, fix: `${TORCH_INSTALL_COMMAND}, or pass the interpreter that has torch with --python` };
+    return { reason, fix: TORCH_INSTALL_COMMAND };
   }
   if (probe.code !== 0) {
     return { reason: `${python} cannot import torch and numpy: ${lastLine(probe.stderr)}`, fix: TORCH_INSTALL_COMMAND };
