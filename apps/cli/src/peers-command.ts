@@ -1,10 +1,10 @@
 /**
- * `modular bench peers`: trains the same MLP 784-512-512-10 end to end with
- * our backends, TensorFlow.js (cpu, wasm) and PyTorch (nn.Linear, 1-wide
- * conv1d) with the peers suite of `@modular/bench`, and prints samples/s of
- * a training step and test accuracy, as ratios to our `cpu` backend. With
- * `--write-docs` it also replaces the generated peers section of a Markdown
- * file. The measuring happens in `@modular/bench`.
+ * `modular bench peers`: runs the peers suite of `@modular/bench`, which
+ * trains the same MLP 784-512-512-10 end to end with our backends,
+ * TensorFlow.js (cpu, wasm) and PyTorch (nn.Linear, 1-wide conv1d). It
+ * prints samples/s of a training step and test accuracy as ratios to our
+ * `cpu` backend. With `--write-docs` it also replaces the generated peers
+ * section of a Markdown file. The measuring happens in `@modular/bench`.
  */
 import {
   DEFAULT_PEER_TARGETS,

@@ -4,9 +4,9 @@ Trains the MLP that the suite describes in a JSON job file, in two ways:
 `linear` (torch.nn.Linear layers) and `conv1d` (the same layers as 1-wide
 convolutions over a length-1 sequence). Debian's python3-torch 1.13 links a
 reference BLAS, so `linear` runs its matrix products slowly, while
-`conv1d` runs through oneDNN as the matrix products of a pip-installed
-PyTorch would. Both variants start from the weights in the job, visit the
-training samples in the job's order, and use the same Adam settings.
+`conv1d` runs through oneDNN's optimised CPU kernels. Both variants start
+from the weights in the job, visit the training samples in the job's order,
+and use the same Adam settings.
 
 Usage: python3 torch_mlp.py JOB.json. The result is one JSON object on
 stdout; errors go to stderr with exit status 1.
@@ -75,7 +75,7 @@ class Mlp(torch.nn.Module):
         self.layers = torch.nn.ModuleList(layers)
 
     def forward(self, x):
-        # conv1d sees a batch of length-1 sequences with `features` channels: [N, C, 1].
+        # conv1d receives a batch of length-1 sequences with `features` channels: [N, C, 1].
         h = x if self.variant == "linear" else x.unsqueeze(2)
         for i, layer in enumerate(self.layers):
             h = layer(h)

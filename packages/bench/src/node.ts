@@ -98,7 +98,7 @@ export async function runKernelSuite(options: KernelSuiteOptions = {}, hooks: Ke
 }
 
 /**
- * The peers suite (see `runPeersSuite` of `./peers/suite.ts`), after
+ * Run the peers suite (see `runPeersSuite` of `./peers/suite.ts`), after
  * installing Dawn's `navigator.gpu` when `webgpu` is requested. It records
  * the machine's 1-minute load average unless `hooks.loadAverage` is given.
  */

@@ -116,7 +116,7 @@ export function* epochBatches(job: PeersJob, epoch: number): Generator<HostRows,
   }
 }
 
-/** The batch every target times: the first batch of epoch 1. */
+/** Return the batch every target times: the first batch of epoch 1. */
 export function timedBatch(job: PeersJob): HostRows {
   return epochBatches(job, 0).next().value as HostRows;
 }

@@ -1,5 +1,5 @@
 /**
- * What each in-process target of the peers suite provides: a timed
+ * The contract of an in-process target of the peers suite: a timed
  * training step on a fixed batch, and a training run whose test accuracy
  * the report compares.
  */

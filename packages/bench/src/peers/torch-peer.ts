@@ -10,7 +10,7 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { endianness, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Timing } from "../timing.js";
@@ -34,7 +34,7 @@ export interface TorchRun {
   readonly results: readonly TorchVariantResult[];
 }
 
-/** Why PyTorch cannot run, and the command that fixes it. */
+/** The reason PyTorch cannot run here, and the command that fixes it. */
 export interface TorchUnavailable {
   readonly reason: string;
   readonly fix: string;
@@ -98,11 +98,18 @@ export async function checkTorch(python: string): Promise<TorchUnavailable | und
   return undefined;
 }
 
+/** The bytes of `values` in little-endian order, the order the script reads. Typed arrays use the platform's order. */
+function littleEndianBytes(values: Float32Array | Int32Array): Uint8Array {
+  if (endianness() === "LE") return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const view = new DataView(new ArrayBuffer(values.byteLength));
+  values.forEach((value, i) => (values instanceof Float32Array ? view.setFloat32(4 * i, value, true) : view.setInt32(4 * i, value, true)));
+  return new Uint8Array(view.buffer);
+}
+
 async function writeJobFiles(folder: string, job: PeersJob): Promise<Record<string, unknown>> {
   const write = async (name: string, values: Float32Array | Int32Array): Promise<string> => {
     const path = join(folder, name);
-    // Typed arrays are little-endian on every platform Node.js supports.
-    await writeFile(path, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    await writeFile(path, littleEndianBytes(values));
     return path;
   };
   const order = new Int32Array(job.epochs * job.train.size);
