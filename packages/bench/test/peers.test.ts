@@ -16,6 +16,8 @@ requireBuiltEntries(DIST, ["node.js"]);
 const bench: typeof import("../src/node.js") = await import("../dist/node.js");
 
 /** 64 training samples in two batches of 32, one epoch, one timed repeat of one step. */
+// Five targets, TensorFlow.js's start-up and a Python child process take minutes on a loaded 2-core machine.
+const RUN_TIMEOUT_MS = 300_000;
 const TINY = { limitTrain: 64, limitTest: 100, epochs: 1, batchSize: 32, warmup: 1, repeats: 1, minRepeatMs: 0, seed: 2 } as const;
 
 const data = await loadMnist();
@@ -46,7 +48,7 @@ describe("peers suite", () => {
     // Same weights, same sample order, two Adam steps: only float rounding differs, so at most a few of 100 predictions may flip.
     const accuracies = report.results.map((result) => (result.status === "measured" ? result.accuracy : Number.NaN));
     for (const accuracy of accuracies) expect(Math.abs(accuracy - accuracies[0]!)).toBeLessThanOrEqual(0.03);
-  });
+  }, RUN_TIMEOUT_MS);
 
   test("missing python reports torch unavailable", async () => {
     const report = await bench.runPeersSuite(data, "embedded MNIST", { ...TINY, targets: ["torch-conv1d", "torch-linear"], python: "/nonexistent/python3" });
@@ -62,5 +64,5 @@ describe("peers suite", () => {
     expect(unavailable.fix).toBe(bench.TORCH_INSTALL_COMMAND);
     expect(report.ratios).toEqual([]);
     expect(report.torch).toBeUndefined();
-  });
+  }, RUN_TIMEOUT_MS);
 });
