@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up a fresh Debian 12 machine with Node.js 20 for this repository.
 # It installs the Debian packages the tests and examples read
-# (Fashion-MNIST), Chromium for the browser tests, Mesa's lavapipe Vulkan
+# (Fashion-MNIST), PyTorch for the peers benchmark and its test,
+# Chromium for the browser tests, Mesa's lavapipe Vulkan
 # driver for the webgpu backend tests, pnpm and the workspace dependencies,
 # then builds every package.
 # Safe to run again: each step is skipped or is a no-op when already done.
@@ -10,8 +11,10 @@ cd "$(dirname "$0")/.."
 
 PNPM_VERSION=10.34.9
 # Playwright drives Debian's Chromium in the browser tests; they never
-# download a browser of their own.
-APT_PACKAGES=(dataset-fashion-mnist chromium)
+# download a browser of their own. The peers suite of @modular/bench runs
+# PyTorch 1.13 from python3-torch under /usr/bin/python3, and its test
+# trains a tiny MLP with it.
+APT_PACKAGES=(dataset-fashion-mnist chromium python3-torch)
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
 

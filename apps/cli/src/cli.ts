@@ -26,6 +26,8 @@ import { trainHelpAfterFlags } from "./help.js";
 import { type BenchFlags, DEFAULT_BENCHMARKS_DOC, parseBenchFlags } from "./bench-options.js";
 import { runBenchKernels } from "./bench-command.js";
 import { runBenchSchemes } from "./schemes-command.js";
+import { definePeersCommand, runBenchPeers } from "./peers-command.js";
+import { parsePeersFlags } from "./peers-options.js";
 import { DEFAULT_RESULTS_DOC, parseSchemesFlags, type SchemesFlags } from "./schemes-options.js";
 import { defineInfoCommand, runInfo } from "./info-command.js";
 import { defineMethodsCommand, runMethods } from "./methods-command.js";
@@ -397,6 +399,11 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       return config.json;
     }),
   });
+  const peers = definePeersCommand(program.commands.find((command) => command.name() === "bench")!, async (flags) => {
+    json = flags.json === true;
+    await runBenchPeers(parsePeersFlags(flags), io.stdout, typedCommandLine(env, argv));
+  });
+  peers.exitOverride(throwFrom(peers));
 
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -12,7 +12,7 @@ import { run } from "./run-cli.js";
 const TINY = ["bench", "kernels", "--targets", "cpu", "--sizes", "8", "--mlp-batch", "2", "--warmup", "1", "--repeats", "1", "--min-time", "0"];
 
 const USAGE_ERRORS: readonly [string, readonly string[], string][] = [
-  ["unknown subcommand", ["bench", "layers"], "unknown command 'layers'\nValid commands: kernels, schemes."],
+  ["unknown subcommand", ["bench", "memory"], "unknown command 'memory'\nValid commands: kernels, peers, schemes."],
   ["unknown target", ["bench", "kernels", "--targets", "cpu,cuda"], 'Unknown target "cuda" in --targets. Valid targets: webgpu, tfjs-webgpu, cpu, tfjs-cpu.'],
   ["empty targets", ["bench", "kernels", "--targets", ","], 'Invalid value "," for --targets: no targets.'],
   ["duplicate target", ["bench", "kernels", "--targets", "cpu,cpu"], 'Target "cpu" is listed twice'],

@@ -2,24 +2,51 @@
 /// <reference types="@webgpu/types" />
 /**
  * `@modular/bench` for Node.js, selected by the `node` export condition. It
- * adds three things to the default entry. `navigator.gpu` comes from Dawn
+ * adds four things to the default entry. `navigator.gpu` comes from Dawn
  * (the `webgpu` npm package, the one `@modular/tensor` uses), so that
  * TensorFlow.js's WebGPU backend runs in Node.js. `describeMachine` names the
  * machine, `writeBenchmarksSection` updates `docs/benchmarks.md`, and
- * `writeSchemesReport` writes a schemes run to disk.
+ * `writeSchemesReport` writes a schemes run to disk. The peers suite, which
+ * runs TensorFlow.js's wasm backend and PyTorch in a child process, exists
+ * only here.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { cpus, platform, release, totalmem } from "node:os";
+import { cpus, loadavg, platform, release, totalmem } from "node:os";
+import type { DatasetSplit } from "@modular/datasets";
 import type { KernelSuiteOptions } from "./options.js";
 import { resolveKernelSuiteOptions } from "./options.js";
 import { type ReportContext, updateMarkedSection } from "./report.js";
 import { schemesPlots } from "./schemes/charts.js";
 import { formatSchemesSection, SCHEMES_SECTION } from "./schemes/report.js";
 import type { SchemesSuiteReport } from "./schemes/suite.js";
+import { type PeersSuiteOptions, resolvePeersSuiteOptions } from "./peers/options.js";
+import { type PeersSuiteHooks, type PeersSuiteReport, runPeersSuite as runPeersSuiteWithHooks } from "./peers/suite.js";
 import { type KernelSuiteHooks, type KernelSuiteReport, runKernelSuite as runKernelSuiteOnGlobals } from "./suite.js";
 
 export * from "./index.js";
+export {
+  DEFAULT_PEER_TARGETS,
+  DEFAULT_PYTHON,
+  PEER_TARGETS,
+  type PeerTarget,
+  PEERS_BASELINE,
+  PEERS_MLP_HIDDEN,
+  type PeersSuiteOptions,
+  type ResolvedPeersSuiteOptions,
+  resolvePeersSuiteOptions,
+} from "./peers/options.js";
+export { formatPeerLine, formatPeersSection, formatPeersTable, PEERS_SECTION } from "./peers/report.js";
+export {
+  computePeerRatios,
+  type PeerMeasured,
+  type PeerRatio,
+  type PeerResult,
+  type PeersSuiteHooks,
+  type PeersSuiteReport,
+  type PeerUnavailable,
+} from "./peers/suite.js";
+export { TORCH_INSTALL_COMMAND } from "./peers/torch-peer.js";
 
 /**
  * The GPU entry point this module installed. Holding it matters: once Dawn's
@@ -71,17 +98,38 @@ export async function runKernelSuite(options: KernelSuiteOptions = {}, hooks: Ke
 }
 
 /**
+ * Run the peers suite (see `runPeersSuite` of `./peers/suite.ts`), after
+ * installing Dawn's `navigator.gpu` when `webgpu` is requested. It records
+ * the machine's 1-minute load average unless `hooks.loadAverage` is given.
+ */
+export async function runPeersSuite(
+  data: DatasetSplit,
+  datasetName: string,
+  options: PeersSuiteOptions = {},
+  hooks: PeersSuiteHooks = {},
+): Promise<PeersSuiteReport> {
+  const resolved = resolvePeersSuiteOptions(options);
+  if (resolved.targets.includes("webgpu")) await installNodeWebGpu();
+  return runPeersSuiteWithHooks(data, datasetName, options, { loadAverage: () => loadavg()[0]!, ...hooks });
+}
+
+/**
  * Replace the generated section of the Markdown file `path` by `section`, or
  * append it. The rest of the file is kept; a missing file is created.
+ * `markers` default to the kernel suite's (`SECTION_BEGIN`, `SECTION_END`).
  */
-export async function writeBenchmarksSection(path: string, section: string): Promise<void> {
+export async function writeBenchmarksSection(
+  path: string,
+  section: string,
+  markers?: { readonly begin: string; readonly end: string },
+): Promise<void> {
   let document = "";
   try {
     document = await readFile(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
-  await writeFile(path, updateMarkedSection(document, section));
+  await writeFile(path, updateMarkedSection(document, section, markers));
 }
 
 /** Where `writeSchemesReport` put its files. */

@@ -75,7 +75,7 @@ function mlpStepWorkload(tf: Tf, batch: number, optimizerName: BenchOptimizer, s
 }
 
 /** Set TensorFlow.js's backend `name`, or throw naming the package that failed. */
-async function setTfBackend(tf: Tf, name: string, packageName: string): Promise<void> {
+export async function setTfBackend(tf: Tf, name: string, packageName: string): Promise<void> {
   if (!(await tf.setBackend(name))) {
     throw new BenchUnavailableError(`TensorFlow.js could not initialise its "${name}" backend (${packageName}). Its warning above gives the reason.`);
   }
