@@ -4,6 +4,7 @@
  * modules that method trains. A new scheme needs one entry here.
  */
 import { backprop, type Model, type Module, splitBeforeOutput, splitEveryBlock, type TrainingMethod } from "@modular/nn";
+import { FA_PRESETS } from "@modular/method-fa";
 import { PROXY_PRESETS } from "@modular/method-proxy";
 import { SYNGRAD_PRESETS } from "@modular/method-syngrad";
 import { TARGETPROP_PRESETS } from "@modular/method-targetprop";
@@ -40,5 +41,12 @@ export const METHODS: readonly MethodEntry[] = [
     description: `${preset.summary} (${preset.citation})`,
     create: preset.create,
     split: splitEveryBlock,
+  })),
+  // Feedback alignment trains every layer in one phase, so the split only groups layers, as for backprop.
+  ...FA_PRESETS.map((preset) => ({
+    name: preset.name,
+    description: `${preset.summary} (${preset.citation})`,
+    create: preset.create,
+    split: splitBeforeOutput,
   })),
 ];
