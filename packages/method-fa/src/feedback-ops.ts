@@ -1,9 +1,10 @@
 /**
  * Dense and convolutional ops whose backward pass sends the output gradient
  * to the layer's input through a feedback path instead of the transposed
- * weights, the change that Feedback Alignment makes to backprop (Lillicrap,
- * Cownden, Tweed and Akerman, "Random synaptic feedback weights support
- * error backpropagation for deep learning", Nature Communications 2016).
+ * weights. This is the change that Feedback Alignment makes to backprop
+ * (Lillicrap, Cownden, Tweed and Akerman, "Random synaptic feedback weights
+ * support error backpropagation for deep learning", Nature Communications
+ * 2016).
  *
  * The forward pass is the layer's own `forward`, and the gradients of the
  * weight and the bias are the true ones. Only the cotangent that reaches
@@ -58,7 +59,7 @@ function checkInputGradient(layer: WeightLayer, dx: Tensor, x: Tensor): Tensor {
   return dx;
 }
 
-/** The op's inputs: the layer input, then the weight and, when the layer has one, the bias. */
+/** Return the op's inputs: the layer input, then the weight and, when the layer has one, the bias. */
 function opInputs(layer: WeightLayer, x: Tensor): Tensor[] {
   return layer.bias === undefined ? [x, layer.weight.value] : [x, layer.weight.value, layer.bias.value];
 }
@@ -71,11 +72,12 @@ function opInputs(layer: WeightLayer, x: Tensor): Tensor[] {
 export function linearWithFeedback(layer: Linear, x: Tensor, inputGradient: InputGradient): Tensor {
   const backward = (dy: Tensor, { inputs, needs }: VjpContext): (Tensor | null)[] => {
     const [input, weight] = inputs as [Tensor, Tensor];
-    return [
+    const grads = [
       needs[0] ? checkInputGradient(layer, inputGradient(dy, input, weight), input) : null,
       needs[1] ? matmul(input, dy, { transposeA: true }) : null,
-      ...(inputs.length > 2 ? [needs[2] ? sum(dy, { axis: 0 }) : null] : []),
     ];
+    if (inputs.length > 2) grads.push(needs[2] ? sum(dy, { axis: 0 }) : null);
+    return grads;
   };
   const op = customVjp((...inputs: Tensor[]) => layer.forward(inputs[0]!), backward, "linearWithFeedback");
   return op(...opInputs(layer, x));
@@ -89,11 +91,12 @@ export function linearWithFeedback(layer: Linear, x: Tensor, inputGradient: Inpu
 export function conv2dWithFeedback(layer: Conv2d, x: Tensor, inputGradient: InputGradient): Tensor {
   const backward = (dy: Tensor, { inputs, needs }: VjpContext): (Tensor | null)[] => {
     const [input, weight] = inputs as [Tensor, Tensor];
-    return [
+    const grads = [
       needs[0] ? checkInputGradient(layer, inputGradient(dy, input, weight), input) : null,
       needs[1] ? conv2dFilterGradient(input, dy, layer.kernelSize, layer.convOptions) : null,
-      ...(inputs.length > 2 ? [needs[2] ? sum(dy, { axis: [0, 2, 3] }) : null] : []),
     ];
+    if (inputs.length > 2) grads.push(needs[2] ? sum(dy, { axis: [0, 2, 3] }) : null);
+    return grads;
   };
   const op = customVjp((...inputs: Tensor[]) => layer.forward(inputs[0]!), backward, "conv2dWithFeedback");
   return op(...opInputs(layer, x));

@@ -151,7 +151,7 @@ function createPhase(modules: readonly Module[], scheme: FeedbackScheme, context
     const tape = tapeFor(parameters);
     const output = tape.record(() => forwardThrough(scheme.network.modules, batch.x));
 
-    // 2. The output error e = ∂L/∂y, on a tape that sees only the output.
+    // 2. The output error e = ∂L/∂y, on a tape that watches only the output.
     const errorTape = new Tape().watch(output);
     const loss = errorTape.record(() => crossEntropy(output, labels));
     const [error] = errorTape.gradient(loss, [output]) as [Tensor];
