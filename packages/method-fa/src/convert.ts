@@ -92,6 +92,7 @@ export function withFeedback(modules: readonly Module[], rule: FeedbackRule): Fe
 function convert(module: Module, wrap: (layer: WeightLayer) => FeedbackLayer): Module {
   if (module instanceof Linear || module instanceof Conv2d) return wrap(module);
   if (module instanceof ConvTranspose2d) {
+    // TODO: a transposed convolution needs its own feedback op (its input gradient is a conv2d with B); no builder uses one yet.
     throw new ConfigError(
       `withFeedback: ${module.describe()} has no feedback-alignment counterpart yet; ` +
         "only Linear and Conv2d layers can be converted. Train this model with another method.",
