@@ -73,7 +73,8 @@ export class Conv2d extends Module {
   readonly weight;
   readonly bias;
   readonly kernelSize: [number, number];
-  private readonly convOptions: { stride: Size2d; padding: Size2d; dilation: Size2d };
+  /** The window geometry that `forward` passes to `conv2d`; gradient rules written outside the layer reuse it. */
+  readonly convOptions: { readonly stride: Size2d; readonly padding: Size2d; readonly dilation: Size2d };
 
   constructor(
     readonly inChannels: number,

@@ -5,6 +5,7 @@
  * one entry here.
  */
 import { backprop, type Model, type Module, splitBeforeOutput, splitEveryBlock, type TrainingMethod } from "@modular/nn";
+import { FA_PRESETS } from "@modular/method-fa";
 import { PROXY_PRESETS } from "@modular/method-proxy";
 import { SYNGRAD_PRESETS } from "@modular/method-syngrad";
 import { TARGETPROP_PRESETS } from "@modular/method-targetprop";
@@ -71,4 +72,5 @@ export const METHODS: readonly MethodEntry[] = [
   ...PROXY_PRESETS.map((preset) => fromPreset(preset, "Proxy Objective")),
   ...SYNGRAD_PRESETS.map((preset) => fromPreset(preset, "Synthetic Gradients")),
   ...TARGETPROP_PRESETS.map((preset) => fromPreset(preset, "Target Propagation")),
+  ...FA_PRESETS.map((preset) => fromPreset(preset, "Feedback Alignment")),
 ];
