@@ -7,9 +7,9 @@
  * ½‖V_L − Y‖² + (γ/2) Σ_{l<L} (‖V_l − relu(U_l)‖² + ‖U_l − W_l V_{l−1}‖²) + (γ/2)‖V_L − W_L V_{L−1}‖²
  * one block at a time, from the output down: V_L, W_L, then for each hidden
  * layer V_l, U_l and W_l. Every update adds a proximal term (α/2)‖· − ·_previous‖²
- * toward the block's value before the update, and each has a closed form:
- * an average for V_L, a linear solve for V_l, the element-wise ReLU
- * proximal step for U_l, least squares for W_l.
+ * toward the block's value before the update. Each has a closed form: an
+ * average for V_L, a linear solve for V_l, the element-wise ReLU proximal
+ * step for U_l, and least squares for W_l.
  *
  * NOTE: Zeng et al. sweep over the whole training set. Here the auxiliary
  * variables belong to one batch and start each step from the forward pass,

@@ -1,9 +1,9 @@
 /**
  * The one phase both auxiliary-variable schemes train in. Each step takes a
- * batch, sets the auxiliary variables (pre-activations z_l and activations
- * a_l of every sample of the batch) to the forward pass of the current
- * weights, lets the scheme update weights and auxiliary variables block by
- * block in closed form, and assigns the new weights to every layer. The
+ * batch and sets its auxiliary variables (the pre-activations z_l and
+ * activations a_l of every sample) to the forward pass of the current
+ * weights. The scheme then updates weights and auxiliary variables block by
+ * block in closed form, and the step assigns the new weights. The
  * auxiliary variables live for one step, so the memory they take grows with
  * the batch size, not with the training set.
  */
@@ -23,7 +23,7 @@ import {
 import { matmul, oneHot, relu, reshape, sub, type Tensor } from "@modular/tensor";
 import { augmentedInput, augmentedWeights, biasPart, type DenseChain, denseChain, weightPart } from "./chain.js";
 
-/** One batch's problem as a scheme sees it: data, targets, and the forward pass of the current weights. */
+/** The problem of one batch: data, targets, and the forward pass of the current weights. */
 export interface BatchProblem {
   readonly chain: DenseChain;
   /** Inputs [B, d_0], flattened. */
@@ -38,7 +38,7 @@ export interface BatchProblem {
   readonly activations: readonly Tensor[];
 }
 
-/** What a scheme adds to the shared phase. */
+/** The scheme-specific part of the shared phase. */
 export interface Scheme {
   /** Shown in progress output. */
   readonly label: string;
@@ -50,7 +50,7 @@ export interface Scheme {
   solve(problem: BatchProblem): Tensor[];
 }
 
-/** The layer input [a_{l−1}, 1] of layer `l` (x for the first layer). */
+/** Build the input [a_{l−1}, 1] of layer `l` (x for the first layer). */
 export function layerInput(problem: Pick<BatchProblem, "chain" | "x">, activations: readonly Tensor[], l: number): Tensor {
   return augmentedInput(l === 0 ? problem.x : activations[l - 1]!, problem.chain.layers[l]!);
 }

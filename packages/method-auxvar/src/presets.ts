@@ -9,7 +9,7 @@ import { bcd } from "./bcd.js";
 export interface AuxvarPreset {
   /** The method name, e.g. "auxvar/admm". */
   readonly name: string;
-  /** How the weights and auxiliary variables are updated, in one line. */
+  /** One-line summary of the block updates. */
   readonly summary: string;
   /** Full citation of the paper that proposed the scheme. */
   readonly paper: string;
@@ -44,7 +44,7 @@ export const AUXVAR_PRESETS: readonly AuxvarPreset[] = [
       gamma: 1,
       iterations: 4,
       warmStart: 1,
-      loss: "mse",
+      loss: "hinge",
       weightProximal: 0.01,
       jitter: 1e-4,
       alignmentEvery: 20,

@@ -4,6 +4,7 @@
  * modules that method trains. A new scheme needs one entry here.
  */
 import { backprop, type Model, type Module, splitBeforeOutput, splitEveryBlock, type TrainingMethod } from "@modular/nn";
+import { AUXVAR_PRESETS } from "@modular/method-auxvar";
 import { PROXY_PRESETS } from "@modular/method-proxy";
 import { SYNGRAD_PRESETS } from "@modular/method-syngrad";
 import { TARGETPROP_PRESETS } from "@modular/method-targetprop";
@@ -40,5 +41,11 @@ export const METHODS: readonly MethodEntry[] = [
     description: `${preset.summary} (${preset.citation})`,
     create: preset.create,
     split: splitEveryBlock,
+  })),
+  ...AUXVAR_PRESETS.map((preset) => ({
+    name: preset.name,
+    description: `${preset.summary} (${preset.citation})`,
+    create: preset.create,
+    split: splitBeforeOutput,
   })),
 ];
