@@ -128,7 +128,7 @@ export function outputLoss(loss: AdmmLoss, output: Tensor, targets: Tensor): Ten
 }
 
 /**
- * The output step: argmin over z of ℓ(z, y) + λz + β(z − m)², element-wise.
+ * Compute the output step, argmin over z of ℓ(z, y) + λz + β(z − m)², element-wise.
  * For "mse" it is (y − λ + 2βm) / (1 + 2β). The hinge objective is convex
  * and piecewise quadratic, with its kink at t (1 for the true class, 0
  * otherwise). So the minimiser of each piece is projected onto that

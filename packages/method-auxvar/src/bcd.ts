@@ -12,9 +12,9 @@
  * step for U_l, and least squares for W_l.
  *
  * NOTE: Zeng et al. sweep over the whole training set. Here the auxiliary
- * variables belong to one batch and start each step from the forward pass,
- * and the weight proximal term is ρ‖W̃ − W̃_previous‖² next to the mean
- * squared fit (1/B)‖U − [V, 1] W̃‖², so it does not grow with the batch.
+ * variables belong to one batch, and each step starts them from the forward
+ * pass. The weight proximal term is ρ‖W̃ − W̃_previous‖² next to the mean
+ * squared fit (1/B)‖U − [V, 1] W̃‖², so its weight does not grow with the batch.
  */
 import type { TrainingContext, TrainingMethod } from "@modular/nn";
 import { add, matmul, mean, mul, relu, scalar, square, sub, sum, type Tensor, tidy } from "@modular/tensor";

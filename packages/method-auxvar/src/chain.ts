@@ -70,12 +70,12 @@ export function augmentedInput(a: Tensor, layer: Linear): Tensor {
   return concat([a, ones([a.shape[0]!, 1])], 1);
 }
 
-/** The weight rows [in, out] of augmented weights, without the bias row. */
+/** Take the weight rows [in, out] of augmented weights, without the bias row. */
 export function weightPart(weights: Tensor, layer: Linear): Tensor {
   return layer.bias === undefined ? weights : slice(weights, [0, 0], [layer.inFeatures, layer.outFeatures]);
 }
 
-/** The bias row of augmented weights as [out], or undefined for a layer without bias. */
+/** Take the bias row of augmented weights as [out], or undefined for a layer without bias. */
 export function biasPart(weights: Tensor, layer: Linear): Tensor | undefined {
   if (layer.bias === undefined) return undefined;
   return reshape(slice(weights, [layer.inFeatures, 0], [1, layer.outFeatures]), [layer.outFeatures]);

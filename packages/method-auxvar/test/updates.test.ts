@@ -10,7 +10,7 @@ import { leastSquaresWeights, outputStep, reluProximal, solveActivations } from 
 
 const values = (x: Tensor): number[] => Array.from(x.dataSync());
 
-/** a [m, k] times b [k, n] on the host, in float64. */
+/** Multiply a [m, k] by b [k, n] on the host, in float64. */
 function hostProduct(a: readonly number[], b: readonly number[], m: number, k: number, n: number): number[] {
   const out = new Array<number>(m * n).fill(0);
   for (let i = 0; i < m; i++) {
