@@ -104,7 +104,7 @@ async function admmOnFashion(): Promise<{ weights: Float32Array[]; losses: numbe
 }
 
 describe("ADMM on Fashion-MNIST mlp", () => {
-  test.skipIf(!FASHION_FOUND)(`reproducible and finite${FASHION_FOUND ? "" : ` (skipped: ${FASHION_MISSING})`}`, async () => {
+  test.skipIf(!FASHION_FOUND)(`reproducible and finite${FASHION_FOUND ? "" : ` (skipped: ${FASHION_MISSING})`}`, { timeout: 300_000 }, async () => {
     const first = await admmOnFashion();
     const second = await admmOnFashion();
 

@@ -30,7 +30,7 @@ async function testAccuracy(method: TrainingMethod): Promise<number> {
 }
 
 describe("auxiliary variables on MNIST", () => {
-  test("bcd and admm train the hidden layer", async () => {
+  test("bcd and admm train the hidden layer", { timeout: 300_000 }, async () => {
     const frozenHidden = await testAccuracy(admm({ iterations: 2, alignmentEvery: 0 }));
     const blockDescent = await testAccuracy(bcd({ alignmentEvery: 0 }));
     const multipliers = await testAccuracy(admm({ alignmentEvery: 0 }));
