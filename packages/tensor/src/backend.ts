@@ -124,6 +124,20 @@ export interface Backend {
    */
   matmul(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean, outShape: Shape): Storage;
 
+  /**
+   * Cholesky factor of each symmetric positive definite matrix `a`
+   * [..., n, n] plus `jitter` on its diagonal: the lower-triangular L with
+   * L Lᵀ = a + jitter·I, zero above the diagonal. Only the lower triangle of
+   * `a` is read. A pivot that is not positive makes its diagonal entry NaN,
+   * and NaN then spreads to every entry computed from it.
+   */
+  cholesky(a: TensorInfo, jitter: number): Storage;
+  /**
+   * Solve L X = B (or Lᵀ X = B with `transpose`) for X [..., n, k] by
+   * substitution, where `l` [..., n, n] is lower triangular (its strict upper
+   * triangle is not read) and `b` is [..., n, k] with the same batch axes.
+   */
+  triangularSolve(l: TensorInfo, b: TensorInfo, transpose: boolean): Storage;
   /** Reduce over `axes` (sorted, unique). Output has the reduced shape without kept dims. */
   reduce(op: ReduceOp, x: TensorInfo, axes: readonly number[]): Storage;
   /** Index of the max (or min) along one axis; ties take the first index. Output is int32. */

@@ -43,6 +43,7 @@ export * from "./ops/conv.js";
 export * from "./ops/creation.js";
 export * from "./ops/elementwise.js";
 export * from "./ops/layout.js";
+export * from "./ops/linalg.js";
 export * from "./ops/matmul.js";
 export * from "./ops/pool.js";
 export * from "./ops/reduce.js";

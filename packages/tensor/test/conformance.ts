@@ -41,6 +41,7 @@ export const SUITES = [
   "broadcasting",
   "comparisons and selection",
   "matmul",
+  "linear algebra",
   "convolution",
   "pooling",
   "reductions",

@@ -6,6 +6,7 @@
  */
 import { backprop, type Model, type Module, splitBeforeOutput, splitEveryBlock, type TrainingMethod } from "@modular/nn";
 import { FA_PRESETS } from "@modular/method-fa";
+import { AUXVAR_PRESETS } from "@modular/method-auxvar";
 import { PROXY_PRESETS } from "@modular/method-proxy";
 import { SYNGRAD_PRESETS } from "@modular/method-syngrad";
 import { TARGETPROP_PRESETS } from "@modular/method-targetprop";
@@ -73,4 +74,5 @@ export const METHODS: readonly MethodEntry[] = [
   ...SYNGRAD_PRESETS.map((preset) => fromPreset(preset, "Synthetic Gradients")),
   ...TARGETPROP_PRESETS.map((preset) => fromPreset(preset, "Target Propagation")),
   ...FA_PRESETS.map((preset) => fromPreset(preset, "Feedback Alignment")),
+  ...AUXVAR_PRESETS.map((preset) => fromPreset(preset, "Auxiliary Variables")),
 ];

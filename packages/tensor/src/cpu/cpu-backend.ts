@@ -27,6 +27,7 @@ import {
   sliceKernel,
   transposeKernel,
 } from "./layout.js";
+import { choleskyKernel, triangularSolveKernel } from "./linalg.js";
 import { matmulKernel } from "./matmul.js";
 import {
   avgPool2dKernel,
@@ -110,6 +111,19 @@ export class CpuBackend implements Backend {
     const k = transposeA ? a.shape[a.shape.length - 2]! : a.shape[a.shape.length - 1]!;
     const batch = sizeOf(outShape.slice(0, rank - 2));
     return store(matmulKernel(valuesOf(a), valuesOf(b), batch, m, n, k, transposeA, transposeB, a.dtype));
+  }
+
+  cholesky(a: TensorInfo, jitter: number): Storage {
+    const n = a.shape[a.shape.length - 1]!;
+    const batch = sizeOf(a.shape.slice(0, -2));
+    return store(choleskyKernel(valuesOf(a) as Float32Array, batch, n, jitter));
+  }
+
+  triangularSolve(l: TensorInfo, b: TensorInfo, transpose: boolean): Storage {
+    const n = l.shape[l.shape.length - 1]!;
+    const k = b.shape[b.shape.length - 1]!;
+    const batch = sizeOf(l.shape.slice(0, -2));
+    return store(triangularSolveKernel(valuesOf(l) as Float32Array, valuesOf(b) as Float32Array, batch, n, k, transpose));
   }
 
   reduce(op: ReduceOp, x: TensorInfo, axes: readonly number[]): Storage {

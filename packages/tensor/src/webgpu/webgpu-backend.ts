@@ -45,6 +45,7 @@ import {
   scatterAddSource,
   stridedCopySource,
 } from "./layout.js";
+import { choleskySource, triangularSolveSource } from "./linalg.js";
 import { chooseMatmulTiling, matmulSource } from "./matmul.js";
 import { argReduceSource, reduceKernel, softmaxSource, splitAroundAxis } from "./reduce.js";
 import { WORKGROUP_SIZE } from "./wgsl.js";
@@ -311,6 +312,28 @@ export class WebGpuBackend implements Backend {
       new Uint32Array([m, n, k]),
       groups,
     );
+    return this.store(out);
+  }
+
+  cholesky(a: TensorInfo, jitter: number): Storage {
+    const n = a.shape[a.shape.length - 1]!;
+    const batch = sizeOf(a.shape.slice(0, -2));
+    const out = this.allocate(batch * n * n, a.shape);
+    if (batch * n === 0) return this.store(out);
+    const jitterBits = new Uint32Array(new Float32Array([jitter]).buffer)[0]!;
+    const params = new Uint32Array([n, batch, jitterBits]);
+    this.dispatch("cholesky", () => choleskySource(), [this.bound("cholesky", a), out], params, this.grid(batch));
+    return this.store(out);
+  }
+
+  triangularSolve(l: TensorInfo, b: TensorInfo, transpose: boolean): Storage {
+    const n = l.shape[l.shape.length - 1]!;
+    const k = b.shape[b.shape.length - 1]!;
+    const batch = sizeOf(l.shape.slice(0, -2));
+    const out = this.allocate(batch * n * k, b.shape);
+    const params = new Uint32Array([batch * k, n, k]);
+    const buffers = [this.bound("triangularSolve", l), this.bound("triangularSolve", b), out];
+    this.dispatch1d(`triangularSolve|${transpose}`, () => triangularSolveSource(transpose), buffers, params, batch * k);
     return this.store(out);
   }
 
