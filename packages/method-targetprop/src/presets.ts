@@ -34,7 +34,7 @@ export const TARGETPROP_PRESETS: readonly TargetPropPreset[] = [
     summary: "each layer regresses toward a target sent down through learned inverses",
     paper: LEE,
     citation: "Lee et al. 2015",
-    defaults: DEFAULTS,
+    defaults: { ...DEFAULTS, outputStep: 10 },
     split: "every-block",
     create: () => tp(),
   },
@@ -64,5 +64,14 @@ export const TARGETPROP_PRESETS: readonly TargetPropPreset[] = [
     defaults: DEFAULTS,
     split: "every-block",
     create: () => ddtp(),
+  },
+  {
+    name: "targetprop/ddtp-rhl",
+    summary: "direct difference target propagation whose feedback maps share a fixed random tanh layer of 1,024 units",
+    paper: MEULEMANS,
+    citation: "Meulemans et al. 2020",
+    defaults: { ...DEFAULTS, feedbackHidden: 1024 },
+    split: "every-block",
+    create: () => ddtp({ feedbackHidden: 1024 }),
   },
 ];

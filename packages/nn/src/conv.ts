@@ -73,7 +73,8 @@ export class Conv2d extends Module {
   readonly weight;
   readonly bias;
   readonly kernelSize: [number, number];
-  private readonly convOptions: { stride: Size2d; padding: Size2d; dilation: Size2d };
+  /** Stride, padding and dilation, as given or defaulted; an inverse model reads them to mirror the layer. */
+  readonly convOptions: { readonly stride: Size2d; readonly padding: Size2d; readonly dilation: Size2d };
 
   constructor(
     readonly inChannels: number,
