@@ -11,7 +11,7 @@ const USAGE_ERRORS: readonly [string, readonly string[], string][] = [
   ["unknown method", ["train", "--method", "proxy/foo"], 'Unknown method "proxy/foo". Valid methods: backprop, fa/dfa, fa/fa, fa/sign-symmetry, proxy/aux-classifier, proxy/aux-sim, proxy/cascade, ' +
   ["unknown method", ["train", "--method", "proxy/foo"], 'Unknown method "proxy/foo". Valid methods: auxvar/admm, auxvar/bcd, backprop, proxy/aux-classifier, proxy/aux-sim, proxy/cascade, ' +
         'proxy/contrastive, proxy/dgl, proxy/dgl-async, proxy/fixed-random, proxy/infopro, proxy/kernel, proxy/pred, proxy/predsim, proxy/sim, ' +
-        'syngrad/cdni, syngrad/dni, targetprop/ddtp, targetprop/drl, targetprop/dtp, targetprop/tp.'],
+        'syngrad/cdni, syngrad/dni, targetprop/ddtp, targetprop/ddtp-rhl, targetprop/drl, targetprop/dtp, targetprop/tp.'],
   ["unknown model", ["train", "--model", "transformer"], 'Unknown model "transformer". Valid models: cnn, mlp, resnet, vgg.'],
   ["hidden for vgg", ["train", "--model", "vgg", "--hidden", "64"], "--hidden does not apply to --model vgg. Scale its widths with --width instead."],
   ["two hidden widths for cnn", ["train", "--model", "cnn", "--hidden", "64,32"], "--model cnn has one hidden fully connected layer"],
@@ -98,7 +98,7 @@ describe("invalid command lines", () => {
       { event: "error", error: "UsageError", message: 'Unknown method "proxy/foo". Valid methods: backprop, fa/dfa, fa/fa, fa/sign-symmetry, proxy/aux-classifier, proxy/aux-sim, proxy/cascade, ' +
       { event: "error", error: "UsageError", message: 'Unknown method "proxy/foo". Valid methods: auxvar/admm, auxvar/bcd, backprop, proxy/aux-classifier, proxy/aux-sim, proxy/cascade, ' +
         'proxy/contrastive, proxy/dgl, proxy/dgl-async, proxy/fixed-random, proxy/infopro, proxy/kernel, proxy/pred, proxy/predsim, proxy/sim, ' +
-        'syngrad/cdni, syngrad/dni, targetprop/ddtp, targetprop/drl, targetprop/dtp, targetprop/tp.' },
+        'syngrad/cdni, syngrad/dni, targetprop/ddtp, targetprop/ddtp-rhl, targetprop/drl, targetprop/dtp, targetprop/tp.' },
     ]);
   });
 });

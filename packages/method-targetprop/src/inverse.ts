@@ -11,6 +11,14 @@ import { reshape, type Tensor } from "@modular/tensor";
 export const INVERSE_ACTIVATIONS = ["relu", "tanh", "sigmoid", "linear"] as const;
 export type InverseActivation = (typeof INVERSE_ACTIVATIONS)[number];
 
+/** Return the layer of `activation`, or undefined for "linear". */
+export function activationLayer(activation: InverseActivation): Module | undefined {
+  if (activation === "relu") return new ReLU();
+  if (activation === "tanh") return new Tanh();
+  if (activation === "sigmoid") return new Sigmoid();
+  return undefined;
+}
+
 export interface InverseLayerOptions {
   /** Features of one sample of the module's output h_l. */
   readonly outputFeatures: number;
@@ -42,9 +50,8 @@ export class InverseLayer extends Module {
         seed,
       }),
     ];
-    if (activation === "relu") layers.push(new ReLU());
-    if (activation === "tanh") layers.push(new Tanh());
-    if (activation === "sigmoid") layers.push(new Sigmoid());
+    const end = activationLayer(activation);
+    if (end !== undefined) layers.push(end);
     this.network = this.addChild("network", new Sequential(layers));
   }
 

@@ -35,7 +35,7 @@ const LEE =
   'Lee, Zhang, Fischer and Bengio, "Difference target propagation", ECML/PKDD 2015';
 const MEULEMANS =
   'Meulemans, Carzaniga, Suykens, Sacramento and Grewe, "A theoretical framework for target propagation", NeurIPS 2020';
-const OPTION_NAMES = ["outputStep", "noise", "feedbackEpochs", "inverseActivation", "alignmentEvery"];
+const OPTION_NAMES = ["outputStep", "noise", "feedbackEpochs", "inverseActivation", "alignmentEvery", "feedbackHidden"];
 const DEFAULTS = { outputStep: 0.1, noise: 0.1, feedbackEpochs: 1, inverseActivation: "linear", alignmentEvery: 20 };
 
 export const TARGETPROP_PRESETS: readonly TargetPropPreset[] = [
@@ -44,7 +44,7 @@ export const TARGETPROP_PRESETS: readonly TargetPropPreset[] = [
     summary: "each layer regresses toward a target sent down through learned inverses",
     paper: LEE,
     citation: "Lee et al. 2015",
-    defaults: DEFAULTS,
+    defaults: { ...DEFAULTS, outputStep: 10 },
     split: "every-block",
     optionNames: OPTION_NAMES,
     create: (options = {}) => tp(options as TargetPropOptions),
@@ -78,5 +78,15 @@ export const TARGETPROP_PRESETS: readonly TargetPropPreset[] = [
     split: "every-block",
     optionNames: OPTION_NAMES,
     create: (options = {}) => ddtp(options as TargetPropOptions),
+  },
+  {
+    name: "targetprop/ddtp-rhl",
+    summary: "direct difference target propagation whose feedback maps share a fixed random tanh layer of 1,024 units",
+    paper: MEULEMANS,
+    citation: "Meulemans et al. 2020",
+    defaults: { ...DEFAULTS, feedbackHidden: 1024 },
+    split: "every-block",
+    optionNames: OPTION_NAMES,
+    create: (options = {}) => ddtp({ feedbackHidden: 1024, ...(options as TargetPropOptions) }),
   },
 ];

@@ -7,6 +7,7 @@ import { loadMnist } from "@modular/datasets";
 import {
   type Batch,
   ConfigError,
+  createOptimizer,
   Linear,
   mlp,
   type Module,
@@ -29,6 +30,8 @@ import {
   inverseLoss,
   outputTarget,
   propagateTarget,
+  type RandomFeedbackLayer,
+  type RandomHiddenFeedback,
   regressionLoss,
   TARGETPROP_PRESETS,
   tp,
@@ -170,6 +173,8 @@ describe("phases and options", () => {
     expect(() => drl({ feedbackEpochs: 1.5 })).toThrow(/feedbackEpochs 1.5 is invalid/);
     expect(() => tp({ noise: -1 })).toThrow(/noise -1 is invalid/);
     expect(() => dtp({ inverseActivation: "gelu" as never })).toThrow(/inverseActivation "gelu" is invalid/);
+    expect(() => ddtp({ feedbackHidden: -4 })).toThrow(/feedbackHidden -4 is invalid/);
+    expect(() => drl({ feedbackHidden: 64 })).toThrow(/feedbackHidden 64 is invalid here; only targetprop\/ddtp/);
     const model = mlp({ kind: "mlp", inputShape: [1, 28, 28], hidden: [16, 8], classes: 10 }, 1);
     expect(() => dtp({ noise: [0.1] }).plan(splitEveryBlock(model), context())).toThrow(/noise has 1 values but the model has 2 inverses/);
     expect(() => dtp().plan([model], context())).toThrow(ConfigError);
@@ -194,6 +199,45 @@ describe("direct feedback", () => {
     expect(feedback.map((map) => map.options.outputFeatures)).toEqual([10, 10]);
     expect(feedback.map((map) => map.inputFeatures)).toEqual([16, 8]);
     phases[0]!.end!();
+    model.dispose();
+  });
+
+  test("ddtp-rhl maps share one fixed random layer", async () => {
+    const model = mlp({ kind: "mlp", inputShape: [1, 28, 28], hidden: [16, 12, 8], classes: 10 }, 1);
+    const modules = splitEveryBlock(model);
+    const context: TrainingContext = {
+      epochs: 1,
+      batchSize: 8,
+      seed: 1,
+      classes: 10,
+      sampleShape: [1, 28, 28],
+      optimizer: { kind: "sgd", lr: 0.1 },
+      createOptimizer: () => createOptimizer({ kind: "sgd", lr: 0.1 }),
+    };
+    const [phase] = ddtp({ feedbackEpochs: 0, feedbackHidden: 32, alignmentEvery: 0 }).plan(modules, context);
+    const auxiliary = phase!.auxiliary!;
+    // Two maps through the random layer, a linear map for the module below the output, and the random layer itself.
+    expect(auxiliary.map((module) => module.constructor.name)).toEqual([
+      "RandomHiddenFeedback",
+      "RandomHiddenFeedback",
+      "InverseLayer",
+      "RandomFeedbackLayer",
+    ]);
+    const random = auxiliary[3] as RandomFeedbackLayer;
+    expect((auxiliary[0] as RandomHiddenFeedback).random).toBe(random);
+    expect((auxiliary[1] as RandomHiddenFeedback).random).toBe(random);
+    expect(random.parameters()).toHaveLength(0);
+    expect(auxiliary[0]!.parameters().map((parameter) => parameter.shape)).toEqual([[32, 16], [16]]);
+
+    // A training step moves the maps but leaves the random layer as it was.
+    const { train: trainSet } = await loadMnist();
+    const batch = trainSet.slice(0, 8).batches({ batchSize: 8 })[Symbol.iterator]().next().value as Batch;
+    const projection = random.buffers()[0]!.value.arraySync();
+    const map = auxiliary[0]!.parameters()[0]!.value.arraySync();
+    phase!.step(batch);
+    expect(random.buffers()[0]!.value.arraySync()).toEqual(projection);
+    expect(auxiliary[0]!.parameters()[0]!.value.arraySync()).not.toEqual(map);
+    phase!.end!();
     model.dispose();
   });
 });

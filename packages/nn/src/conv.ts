@@ -73,7 +73,7 @@ export class Conv2d extends Module {
   readonly weight;
   readonly bias;
   readonly kernelSize: [number, number];
-  /** The window geometry that `forward` passes to `conv2d`; gradient rules written outside the layer reuse it. */
+  /** Stride, padding and dilation, as given or defaulted: gradient rules written outside the layer and inverse models reuse them. */
   readonly convOptions: { readonly stride: Size2d; readonly padding: Size2d; readonly dilation: Size2d };
 
   constructor(
