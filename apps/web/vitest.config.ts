@@ -1,0 +1,11 @@
+import { defineProject } from "vitest/config";
+
+// Node.js tests of the demo's registries. The Chromium test is in
+// vitest.browser.config.ts (the `test:browser` script).
+export default defineProject({
+  test: {
+    name: "@modular/web",
+    include: ["test/**/*.test.ts"],
+    exclude: ["test/**/*.browser.test.ts"],
+  },
+});
