@@ -37,3 +37,6 @@ export type FromTrainingWorker =
       readonly checkpoint: readonly CheckpointFile[];
     }
   | { readonly type: "failed"; readonly runId: number; readonly message: string };
+
+/** The message a module worker of asynchronous DGL posts once its script has loaded. */
+export const MODULE_WORKER_READY = "modular-web:module-worker-ready";

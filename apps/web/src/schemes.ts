@@ -1,8 +1,8 @@
 /**
  * Every training scheme the demo offers: `backprop`, then the presets of
  * each method package. A new family of schemes needs one line in `FAMILIES`
- * (and the package in this app's dependencies); a scheme with a constraint
- * in the browser needs an entry in `REQUIREMENTS`.
+ * and the package in this app's dependencies. A scheme with a constraint in
+ * the browser needs an entry in `REQUIREMENTS`.
  */
 import { PROXY_PRESETS } from "@modular/method-proxy";
 import { SYNGRAD_PRESETS } from "@modular/method-syngrad";
@@ -18,19 +18,21 @@ interface Preset {
   create(): TrainingMethod;
 }
 
-/** The method packages, one line each, by the family name the survey uses. */
+/** The method packages, one line each, by family name. */
 const FAMILIES: readonly { readonly family: string; readonly presets: readonly Preset[] }[] = [
   { family: "Proxy Objective", presets: PROXY_PRESETS },
   { family: "Synthetic Gradients", presets: SYNGRAD_PRESETS },
   { family: "Target Propagation", presets: TARGETPROP_PRESETS },
 ];
 
-/** What a scheme needs from the page beyond the defaults. */
+/** Constraints of a scheme in the browser. */
 export interface SchemeRequirements {
   /** The only backend the scheme trains on. */
   readonly backend?: "cpu";
   /** Needs `SharedArrayBuffer`, so the page must be cross-origin isolated (COOP and COEP headers). */
   readonly crossOriginIsolated?: boolean;
+  /** Starts one Web Worker per training module, which the page starts before training (see `training-worker.ts`). */
+  readonly moduleWorkers?: boolean;
   /** Why, in one sentence shown on the page. */
   readonly reason: string;
 }
@@ -39,6 +41,7 @@ const REQUIREMENTS: Readonly<Record<string, SchemeRequirements>> = {
   "proxy/dgl-async": {
     backend: "cpu",
     crossOriginIsolated: true,
+    moduleWorkers: true,
     reason:
       "Each module trains in its own Web Worker on the cpu backend, and the workers share their buffers through SharedArrayBuffer.",
   },

@@ -18,7 +18,7 @@ import {
 } from "@modular/nn";
 import { getBackend, registerWebGpu, setBackend } from "@modular/tensor";
 import { findModel } from "./models.js";
-import type { CheckpointFile, FromTrainingWorker, RunConfig, ToTrainingWorker } from "./protocol.js";
+import { type CheckpointFile, type FromTrainingWorker, MODULE_WORKER_READY, type RunConfig, type ToTrainingWorker } from "./protocol.js";
 import { findScheme } from "./schemes.js";
 
 const scope = globalThis as unknown as {
@@ -26,17 +26,62 @@ const scope = globalThis as unknown as {
   addEventListener(type: "message", listener: (event: MessageEvent<ToTrainingWorker>) => void): void;
 };
 
+/** Milliseconds to wait for a module worker's script to load. */
+const MODULE_WORKER_START_MS = 60_000;
+
+/** Module workers started and loaded before training, handed out in order by the spawner. */
+const startedModuleWorkers: Worker[] = [];
+
+function newModuleWorker(): Worker {
+  return new Worker(new URL("./dgl-module-worker.ts", import.meta.url), { type: "module" });
+}
+
 /**
- * Starts the module workers of asynchronous DGL from this app's bundle. The
- * package's default spawner loads `dgl-worker-browser.js` next to its own
- * file, which a bundler copies without bundling its imports, so the demo
- * names its own worker entry, which Vite bundles.
+ * Starts `count` module workers and waits until each has loaded its script.
+ * Asynchronous DGL blocks this thread with `Atomics.wait` while its buffers
+ * are full. In one run of 19 in Chromium 156, a module worker created just
+ * before such waits had not started after 120 s, and the run failed. The
+ * likely cause, not confirmed, is that a nested worker starts only when its
+ * parent's event loop runs. Waiting for the workers here, before training,
+ * does not depend on that.
+ */
+async function startModuleWorkers(count: number): Promise<void> {
+  const starts = Array.from({ length: count }, () => {
+    const worker = newModuleWorker();
+    return new Promise<Worker>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`A module worker did not load within ${MODULE_WORKER_START_MS / 1000} s.`)),
+        MODULE_WORKER_START_MS,
+      );
+      worker.addEventListener("message", (event) => {
+        if (event.data !== MODULE_WORKER_READY) return;
+        clearTimeout(timer);
+        resolve(worker);
+      });
+      worker.addEventListener("error", (event) => {
+        clearTimeout(timer);
+        reject(new Error(`A module worker failed to load: ${event.message}`));
+      });
+    });
+  });
+  startedModuleWorkers.push(...(await Promise.all(starts)));
+}
+
+/**
+ * Hands a module worker to asynchronous DGL: one started by
+ * `startModuleWorkers`, or a new one. The package's default spawner loads
+ * `dgl-worker-browser.js` next to its own file, which a bundler copies
+ * without bundling its imports, so the demo uses its own worker entry,
+ * which Vite bundles.
  */
 function spawnDglModuleWorker(): WorkerHandle {
-  const worker = new Worker(new URL("./dgl-module-worker.ts", import.meta.url), { type: "module" });
+  const worker = startedModuleWorkers.shift() ?? newModuleWorker();
   return {
     postMessage: (message) => worker.postMessage(message),
-    onMessage: (listener) => worker.addEventListener("message", (event) => listener(event.data)),
+    onMessage: (listener) =>
+      worker.addEventListener("message", (event) => {
+        if (event.data !== MODULE_WORKER_READY) listener(event.data);
+      }),
     onError: (listener) => worker.addEventListener("error", (event) => listener(new Error(event.message || "module worker failed to load"))),
     terminate: () => worker.terminate(),
   };
@@ -46,7 +91,7 @@ function spawnDglModuleWorker(): WorkerHandle {
  * Wraps `method` so that every phase evaluates the whole model on `test`
  * after each epoch. The runner awaits `epochEnd`, so training waits for the
  * evaluation. Under greedy schemes the accuracy after a hidden module's
- * phase is that of an untrained output layer, and the page says so.
+ * phase is that of an untrained output layer, as the page notes.
  */
 function withEpochEvaluation(method: TrainingMethod, onEpoch: (label: string) => Promise<void>): TrainingMethod {
   return {
@@ -106,6 +151,8 @@ async function run(config: RunConfig): Promise<void> {
     const { accuracy } = await evaluate(modules, test);
     post({ type: "accuracy", runId: config.runId, epochsDone, label, accuracy });
   });
+
+  if (scheme.requirements?.moduleWorkers === true) await startModuleWorkers(modules.length);
 
   // The untrained network's accuracy, as the start of the accuracy curve.
   const untrained = await evaluate(modules, test);

@@ -127,6 +127,7 @@ describe("web demo", () => {
       expect(await page.textContent('#results tr[data-scheme="backprop"] td:nth-child(3)')).toMatch(/^webgpu/);
       const accuracy = await shownAccuracy(page, "backprop");
       console.info(`web demo: backprop on webgpu ${(100 * accuracy).toFixed(2)} %`);
+      console.info((await page.textContent("#results tbody")) ?? "");
       expect(accuracy).toBeGreaterThan(UNTRAINED_BOUND);
       expect(errors).toEqual([]);
       await page.close();
@@ -149,7 +150,7 @@ describe("web demo", () => {
       const shapes = [...contents.tensors.values()].map((tensor) => tensor.shape);
 
       expect(download.suggestedFilename()).toMatch(/^backprop-run\d+-module-1\.safetensors$/);
-      // Module 1 of the split before the output layer holds the 784 → 256 → 128 layers; a weight is [in, out].
+      // Module 1 of the split before the output layer contains the 784 → 256 → 128 layers; a weight is [in, out].
       expect(shapes).toContainEqual([784, 256]);
       await page.close();
     },
@@ -166,6 +167,8 @@ describe("web demo", () => {
       expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
       const accuracy = await shownAccuracy(page, "proxy/dgl-async");
       console.info(`web demo: proxy/dgl-async ${(100 * accuracy).toFixed(2)} %`);
+      console.info((await page.textContent("#results tbody")) ?? "");
+      console.info((await page.textContent(".run tbody")) ?? "");
       expect(accuracy).toBeGreaterThan(UNTRAINED_BOUND);
       // The phase row reports the staleness of the inputs the workers read.
       expect(await page.textContent(".run tbody")).toMatch(/stale/i);

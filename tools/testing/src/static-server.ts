@@ -2,8 +2,8 @@
 /**
  * A static file server on 127.0.0.1 for the browser tests: GET and HEAD of
  * files under one root folder, with the content types that module scripts,
- * JSON modules and import maps need, and optional extra response headers
- * (such as the COOP and COEP headers of cross-origin isolation). It follows
+ * JSON modules and import maps need. It can add response headers, such as
+ * the COOP and COEP headers of cross-origin isolation. It follows
  * symbolic links (pnpm links packages into node_modules) as long as the
  * target stays under the root.
  */
