@@ -6,7 +6,8 @@ import { defineProject } from "vitest/config";
 export default defineProject({
   test: {
     name: "@modular/web (Chromium)",
-    include: ["test/**/*.browser.test.ts"],
+    // MODULAR_WEB_SWEEP=1 runs the sweep of every scheme instead (`pnpm --filter @modular/web sweep`).
+    include: process.env.MODULAR_WEB_SWEEP === "1" ? ["test/**/*.sweep.test.ts"] : ["test/**/*.browser.test.ts"],
     // One Chromium at a time: the files share the 2 cores of CI.
     fileParallelism: false,
   },
