@@ -84,9 +84,9 @@ interface AdapterInfo {
  * Offers webgpu when `navigator.gpu` returns an adapter, and picks it by
  * default on a hardware adapter. A software adapter (SwiftShader, lavapipe,
  * llvmpipe) stays selectable, but cpu is the default then, as for the `auto`
- * backend of `@modular/tensor`: in Chromium 156 on SwiftShader, one epoch of
- * `backprop` on 2,000 digits took about 35 s, and on all 8,004 digits on cpu
- * about 8 s.
+ * backend of `@modular/tensor`. In one run of the browser test (Chromium 156,
+ * 2 loaded cores), one epoch of `backprop` took 54 s on SwiftShader for 2,000
+ * digits and 20 s on cpu for all 8,004.
  */
 async function detectBackends(): Promise<void> {
   const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ info?: AdapterInfo } | null> } }).gpu;
