@@ -8,7 +8,7 @@
 import "./style.css";
 import { LineChart } from "./charts.js";
 import { MODELS } from "./models.js";
-import type { FromTrainingWorker, RunConfig } from "./protocol.js";
+import { type FromTrainingWorker, IDX_FILE_NAMES, type IdxFiles, type RunConfig } from "./protocol.js";
 import { append, RunPanel } from "./run-panel.js";
 import { findScheme, SCHEMES } from "./schemes.js";
 
@@ -23,6 +23,9 @@ const controls = {
   scheme: byId<HTMLSelectElement>("scheme"),
   model: byId<HTMLSelectElement>("model"),
   backend: byId<HTMLSelectElement>("backend"),
+  data: byId<HTMLSelectElement>("data"),
+  idxFiles: byId<HTMLInputElement>("idx-files"),
+  idxFilesLabel: byId<HTMLLabelElement>("idx-files-label"),
   epochs: byId<HTMLInputElement>("epochs"),
   samples: byId<HTMLSelectElement>("samples"),
   batchSize: byId<HTMLInputElement>("batch-size"),
@@ -114,6 +117,24 @@ async function detectBackends(): Promise<void> {
   environment.textContent = `WebGPU: ${adapterText ?? "no adapter"}.${softwareNote} ${isolation}`;
 }
 
+/** Returns the four picked IDX files by role, matched by their standard names. Throws, naming the missing ones, unless all four are there. */
+function pickedIdxFiles(): IdxFiles {
+  const picked = [...(controls.idxFiles.files ?? [])];
+  const found: Partial<Record<keyof IdxFiles, File>> = {};
+  const missing: string[] = [];
+  for (const [role, name] of Object.entries(IDX_FILE_NAMES) as [keyof IdxFiles, string][]) {
+    const file = picked.find((candidate) => candidate.name === name || candidate.name === `${name}.gz`);
+    if (file === undefined) missing.push(name);
+    else found[role] = file;
+  }
+  if (missing.length > 0) {
+    throw new Error(
+      `Missing IDX files: ${missing.join(", ")} (each raw or with .gz). Pick all four files of an MNIST-format dataset, such as Fashion-MNIST.`,
+    );
+  }
+  return found as IdxFiles;
+}
+
 function readConfig(scheme: string): RunConfig {
   const integer = (input: HTMLInputElement, name: string, min: number): number => {
     const value = Number(input.value);
@@ -128,7 +149,8 @@ function readConfig(scheme: string): RunConfig {
     model: controls.model.value,
     backend: controls.backend.value === "webgpu" ? "webgpu" : "cpu",
     epochs: integer(controls.epochs, "Epochs", 1),
-    trainSamples: Number(controls.samples.value),
+    trainSamples: controls.samples.value === "all" ? "all" : Number(controls.samples.value),
+    ...(controls.data.value === "idx" ? { idxFiles: pickedIdxFiles() } : {}),
     batchSize: integer(controls.batchSize, "Batch size", 1),
     lr,
     seed: integer(controls.seed, "Seed", 0),
@@ -158,6 +180,8 @@ function trainInWorker(config: RunConfig, panel: RunPanel): Promise<number> {
     };
     const label = `${config.scheme} (run ${config.runId})`;
     let backendName: string = config.backend;
+    let dataName = "";
+    let trainSamples = 0;
 
     worker.addEventListener("message", (event: MessageEvent<FromTrainingWorker>) => {
       const message = event.data;
@@ -165,6 +189,11 @@ function trainInWorker(config: RunConfig, panel: RunPanel): Promise<number> {
         case "backend":
           backendName = message.adapter === "" ? message.name : `${message.name} (${message.adapter})`;
           panel.showBackend(message.name, message.adapter);
+          break;
+        case "data":
+          dataName = message.name;
+          trainSamples = message.trainSamples;
+          panel.showData(message.name, message.trainSamples, message.testSamples);
           break;
         case "event":
           panel.handle(message.event);
@@ -177,7 +206,7 @@ function trainInWorker(config: RunConfig, panel: RunPanel): Promise<number> {
           break;
         case "done":
           worker.terminate();
-          addResultRow(config, backendName, message.testAccuracy, message.seconds, message.checkpoint);
+          addResultRow(config, { backend: backendName, data: dataName, trainSamples }, message.testAccuracy, message.seconds, message.checkpoint);
           resolve(message.testAccuracy);
           break;
         case "failed":
@@ -197,7 +226,7 @@ function trainInWorker(config: RunConfig, panel: RunPanel): Promise<number> {
 
 function addResultRow(
   config: RunConfig,
-  backend: string,
+  shown: { readonly backend: string; readonly data: string; readonly trainSamples: number },
   accuracy: number,
   seconds: number,
   checkpoint: readonly { name: string; bytes: Uint8Array }[],
@@ -206,8 +235,9 @@ function addResultRow(
   row.dataset.scheme = config.scheme;
   append(row, "td", config.scheme);
   append(row, "td", config.model);
-  append(row, "td", backend);
-  append(row, "td", config.trainSamples.toLocaleString("en"));
+  append(row, "td", shown.backend);
+  append(row, "td", shown.data);
+  append(row, "td", shown.trainSamples.toLocaleString("en"));
   append(row, "td", String(config.epochs));
   const accuracyCell = append(row, "td", `${(100 * accuracy).toFixed(2)} %`);
   accuracyCell.className = "accuracy";
@@ -233,7 +263,7 @@ async function trainClicked(): Promise<void> {
   runsSection.replaceChildren();
   if (accuracyChart === undefined) {
     accuracyChart = new LineChart(byId("accuracy-chart"), {
-      title: "test accuracy before training and after each epoch (1,996 digits)",
+      title: "test accuracy before training and after each epoch (whole test set)",
       xLabel: "epochs trained (all phases)",
       integerX: true,
       yLabel: "accuracy",
@@ -274,6 +304,9 @@ function fail(error: unknown): void {
 fillSelects();
 describeScheme();
 controls.scheme.addEventListener("change", describeScheme);
+controls.data.addEventListener("change", () => {
+  controls.idxFilesLabel.hidden = controls.data.value !== "idx";
+});
 controls.form.addEventListener("submit", (event) => {
   event.preventDefault();
   statusLine.className = "";

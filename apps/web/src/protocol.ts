@@ -9,12 +9,30 @@ export interface RunConfig {
   readonly backend: "webgpu" | "cpu";
   /** Epochs of each phase. */
   readonly epochs: number;
-  /** Training samples drawn from the 8,004 of the embedded MNIST; the test set is always all 1,996. */
-  readonly trainSamples: number;
+  /** Training samples drawn at random from the training set, or "all". The test set is always used whole. */
+  readonly trainSamples: number | "all";
+  /** The four IDX files the user picked, or undefined for the embedded MNIST. */
+  readonly idxFiles?: IdxFiles;
   readonly batchSize: number;
   readonly lr: number;
   readonly seed: number;
 }
+
+/** The four files of an MNIST-format dataset, such as Fashion-MNIST, raw or gzip-compressed. */
+export interface IdxFiles {
+  readonly trainImages: File;
+  readonly trainLabels: File;
+  readonly testImages: File;
+  readonly testLabels: File;
+}
+
+/** File names of each role in an MNIST-format dataset, without the optional `.gz` suffix. */
+export const IDX_FILE_NAMES: Readonly<Record<keyof IdxFiles, string>> = {
+  trainImages: "train-images-idx3-ubyte",
+  trainLabels: "train-labels-idx1-ubyte",
+  testImages: "t10k-images-idx3-ubyte",
+  testLabels: "t10k-labels-idx1-ubyte",
+};
 
 export type ToTrainingWorker = { readonly type: "train"; readonly config: RunConfig };
 
@@ -26,6 +44,7 @@ export interface CheckpointFile {
 
 export type FromTrainingWorker =
   | { readonly type: "backend"; readonly runId: number; readonly name: string; readonly adapter: string }
+  | { readonly type: "data"; readonly runId: number; readonly name: string; readonly trainSamples: number; readonly testSamples: number }
   | { readonly type: "event"; readonly runId: number; readonly event: TrainingEvent }
   /** Test accuracy after an epoch: `epochsDone` counts the epochs of every phase so far, 0 before training. */
   | { readonly type: "accuracy"; readonly runId: number; readonly epochsDone: number; readonly label: string; readonly accuracy: number }

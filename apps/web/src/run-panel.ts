@@ -22,6 +22,8 @@ export class RunPanel {
   private readonly phaseBody: HTMLTableSectionElement;
   private readonly lossChart: LineChart;
   private readonly rows: PhaseRow[] = [];
+  private backendText = "";
+  private dataText = "";
   /** Steps of the phases before the current one, so the loss chart's x axis counts steps over the whole run. */
   private stepOffset = 0;
 
@@ -30,10 +32,11 @@ export class RunPanel {
     this.element.className = "run";
     this.element.dataset.scheme = config.scheme;
     this.heading = append(this.element, "h2", `${config.scheme}`);
-    this.summary = append(this.element, "p", `${config.model}, ${config.trainSamples} training samples, starting…`);
+    this.summary = append(this.element, "p", `${config.model}, starting…`);
     this.summary.className = "note";
 
     const table = append(this.element, "table");
+    table.className = "phases";
     const head = append(append(table, "thead"), "tr");
     for (const title of ["phase", "status", "epoch", "steps", "latest loss per module"]) append(head, "th", title);
     this.phaseBody = append(table, "tbody");
@@ -45,8 +48,18 @@ export class RunPanel {
   }
 
   showBackend(name: string, adapter: string): void {
-    const where = adapter === "" ? name : `${name} (${adapter})`;
-    this.summary.textContent = `${this.config.model} on ${where}, ${this.config.trainSamples} training samples, batch ${this.config.batchSize}, ${this.config.epochs} epoch(s) per phase`;
+    this.backendText = adapter === "" ? name : `${name} (${adapter})`;
+    this.renderSummary();
+  }
+
+  showData(name: string, trainSamples: number, testSamples: number): void {
+    this.dataText = `${name}: ${trainSamples.toLocaleString("en")} training and ${testSamples.toLocaleString("en")} test samples`;
+    this.renderSummary();
+  }
+
+  private renderSummary(): void {
+    const parts = [`${this.config.model} on ${this.backendText || "…"}`, this.dataText, `batch ${this.config.batchSize}`, `${this.config.epochs} epoch(s) per phase`];
+    this.summary.textContent = parts.filter((part) => part !== "").join(", ");
   }
 
   /** Updates the progress table and the loss chart from one runner event. */

@@ -4,7 +4,7 @@
  * accuracy after every epoch, and at the end the trained checkpoint. The
  * page starts one worker per run and ends it when the run is over.
  */
-import { loadMnist, shuffledIndices } from "@modular/datasets";
+import { type DatasetSplit, loadIdxSources, loadMnist, shuffledIndices } from "@modular/datasets";
 import { setWorkerSpawner, type WorkerHandle } from "@modular/method-proxy";
 import {
   evaluate,
@@ -128,6 +128,18 @@ async function checkpointFiles(modules: readonly Module[], spec: unknown): Promi
   return files;
 }
 
+/** Loads the embedded MNIST, or the user's IDX files, which must hold [1, 28, 28] images of 10 classes as the models expect. */
+async function loadData(config: RunConfig): Promise<DatasetSplit> {
+  if (config.idxFiles === undefined) return loadMnist();
+
+  const split = await loadIdxSources({ ...config.idxFiles, name: "picked IDX files", classes: 10 });
+  const shape = split.train.sampleShape.join("×");
+  if (shape !== "1×28×28") {
+    throw new Error(`The picked IDX files hold images of shape ${shape}, but the demo's models take 1×28×28 images (MNIST, Fashion-MNIST).`);
+  }
+  return split;
+}
+
 async function run(config: RunConfig): Promise<void> {
   const post = (message: FromTrainingWorker, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
 
@@ -136,11 +148,13 @@ async function run(config: RunConfig): Promise<void> {
   const backend = getBackend() as { name: string; adapterDescription?: string };
   post({ type: "backend", runId: config.runId, name: backend.name, adapter: backend.adapterDescription ?? "" });
 
-  const { train: allTrain, test } = await loadMnist();
+  const { train: allTrain, test } = await loadData(config);
   const trainSet =
-    config.trainSamples >= allTrain.size
+    config.trainSamples === "all" || config.trainSamples >= allTrain.size
       ? allTrain
       : allTrain.subset(shuffledIndices(allTrain.size, { seed: config.seed, epoch: 0 }).subarray(0, config.trainSamples));
+  const dataName = config.idxFiles === undefined ? "embedded MNIST" : "picked IDX files";
+  post({ type: "data", runId: config.runId, name: dataName, trainSamples: trainSet.size, testSamples: test.size });
 
   const scheme = findScheme(config.scheme);
   const model = findModel(config.model).build(config.seed);

@@ -21,6 +21,15 @@ import { ISOLATION_HEADERS } from "../vite.config.js";
 
 const DIST = fileURLToPath(new URL("../dist/", import.meta.url));
 
+/** Where Debian's `dataset-fashion-mnist` package installs Fashion-MNIST, which `./scripts/setup.sh` installs. */
+const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
+const FASHION_MNIST_FILES = [
+  "train-images-idx3-ubyte.gz",
+  "train-labels-idx1-ubyte.gz",
+  "t10k-images-idx3-ubyte.gz",
+  "t10k-labels-idx1-ubyte.gz",
+].map((name) => join(FASHION_MNIST_DIR, name));
+
 /**
  * An untrained network picks one of 10 classes for most inputs, so it sits
  * near 10 %. Every run below reached more than 80 % on the development
@@ -55,8 +64,11 @@ interface RunSettings {
   readonly scheme: string;
   readonly model: "mlp" | "cnn";
   readonly backend: "webgpu" | "cpu";
+  /** A value of the page's training-subset select: "all", "4000", "2000" or "1000". */
   readonly samples: string;
   readonly compare: boolean;
+  /** IDX files to pick in the page instead of the embedded MNIST. */
+  readonly idxFiles?: readonly string[];
 }
 
 /** Opens the demo, applies `settings`, trains, and waits for the page to finish. Returns the page and its errors. */
@@ -74,6 +86,10 @@ async function trainInPage(settings: RunSettings): Promise<{ page: Page; errors:
   await page.selectOption("#model", settings.model);
   await page.selectOption("#backend", settings.backend);
   await page.selectOption("#samples", settings.samples);
+  if (settings.idxFiles !== undefined) {
+    await page.selectOption("#data", "idx");
+    await page.setInputFiles("#idx-files", [...settings.idxFiles]);
+  }
   await page.fill("#epochs", "1");
   await page.setChecked("#compare", settings.compare);
   await page.click("#train");
@@ -94,7 +110,7 @@ describe("web demo", () => {
   test(
     "proxy/kernel and backprop train above untrained",
     async () => {
-      const { page, errors } = await trainInPage({ scheme: "proxy/kernel", model: "mlp", backend: "cpu", samples: "8004", compare: true });
+      const { page, errors } = await trainInPage({ scheme: "proxy/kernel", model: "mlp", backend: "cpu", samples: "all", compare: true });
       const status = await page.getAttribute("body", "data-status");
       const statusText = (await page.textContent("#status")) ?? "";
 
@@ -106,6 +122,12 @@ describe("web demo", () => {
       expect(kernel).toBeGreaterThan(UNTRAINED_BOUND);
       expect(backprop).toBeGreaterThan(UNTRAINED_BOUND);
       expect(await page.locator(".run").count()).toBe(2);
+      // proxy/kernel trains in two phases, hidden module then output layer, each shown with its status and loss chart.
+      const kernelPhases = await page.locator('.run[data-scheme="proxy/kernel"] table.phases tbody tr').allTextContents();
+      expect(kernelPhases).toHaveLength(2);
+      for (const phase of kernelPhases) expect(phase).toMatch(/done in \d+\.\d s/);
+      expect(await page.locator('.run[data-scheme="proxy/kernel"] canvas').count()).toBeGreaterThan(0);
+      expect(await page.locator("#accuracy-chart canvas").count()).toBeGreaterThan(0);
       expect(errors).toEqual([]);
 
       const screenshot = process.env.MODULAR_WEB_SCREENSHOT;
@@ -128,6 +150,33 @@ describe("web demo", () => {
       const accuracy = await shownAccuracy(page, "backprop");
       console.info(`web demo: backprop on webgpu ${(100 * accuracy).toFixed(2)} %`);
       console.info((await page.textContent("#results tbody")) ?? "");
+      expect(accuracy).toBeGreaterThan(UNTRAINED_BOUND);
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  test(
+    "trains on picked Fashion-MNIST files",
+    async () => {
+      const missing = FASHION_MNIST_FILES.filter((file) => !existsSync(file));
+      expect(missing, "install Fashion-MNIST with ./scripts/setup.sh or apt-get install dataset-fashion-mnist").toEqual([]);
+
+      const { page, errors } = await trainInPage({
+        scheme: "backprop",
+        model: "mlp",
+        backend: "cpu",
+        samples: "2000",
+        compare: false,
+        idxFiles: FASHION_MNIST_FILES,
+      });
+      const statusText = (await page.textContent("#status")) ?? "";
+
+      expect(await page.getAttribute("body", "data-status"), statusText).toBe("done");
+      expect(await page.textContent(".run .note")).toContain("picked IDX files: 2,000 training and 10,000 test samples");
+      const accuracy = await shownAccuracy(page, "backprop");
+      console.info(`web demo: backprop on picked Fashion-MNIST files ${(100 * accuracy).toFixed(2)} %`);
       expect(accuracy).toBeGreaterThan(UNTRAINED_BOUND);
       expect(errors).toEqual([]);
       await page.close();
@@ -160,7 +209,7 @@ describe("web demo", () => {
   test(
     "proxy/dgl-async trains in Web Workers",
     async () => {
-      const { page, errors } = await trainInPage({ scheme: "proxy/dgl-async", model: "mlp", backend: "cpu", samples: "8004", compare: false });
+      const { page, errors } = await trainInPage({ scheme: "proxy/dgl-async", model: "mlp", backend: "cpu", samples: "all", compare: false });
       const statusText = (await page.textContent("#status")) ?? "";
 
       expect(await page.getAttribute("body", "data-status"), statusText).toBe("done");
@@ -168,10 +217,10 @@ describe("web demo", () => {
       const accuracy = await shownAccuracy(page, "proxy/dgl-async");
       console.info(`web demo: proxy/dgl-async ${(100 * accuracy).toFixed(2)} %`);
       console.info((await page.textContent("#results tbody")) ?? "");
-      console.info((await page.textContent(".run tbody")) ?? "");
+      console.info((await page.textContent(".run table.phases tbody")) ?? "");
       expect(accuracy).toBeGreaterThan(UNTRAINED_BOUND);
       // The phase row reports the staleness of the inputs the workers read.
-      expect(await page.textContent(".run tbody")).toMatch(/stale/i);
+      expect(await page.textContent(".run table.phases tbody")).toMatch(/stale/i);
       expect(errors).toEqual([]);
       await page.close();
     },
