@@ -15,7 +15,7 @@ import { chromiumLaunchOptions } from "@modular/testing/chromium";
 import { build } from "esbuild";
 import { type Browser, chromium } from "playwright";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { serveStatic, type StaticServer } from "./static-server.js";
+import { serveStatic, type StaticServer } from "@modular/testing/static-server";
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const PAGE = "/examples/browser/index.html";

@@ -2,6 +2,16 @@
  * The parts shared by the browser entry (`index.ts`) and the Node.js entry
  * (`node.ts`). Nothing here imports a `node:` module.
  */
+export {
+  type ByteSource,
+  type CifarSourcesOptions,
+  describeByteSource,
+  type IdxSourcesOptions,
+  loadCifarSources,
+  loadIdxSources,
+  readByteSource,
+  type SourceBytes,
+} from "./byte-sources.js";
 export { type AugmentationOptions, AugmentedDataset, augmented, augmentImages } from "./augment.js";
 export {
   CIFAR_SAMPLE_SHAPE,

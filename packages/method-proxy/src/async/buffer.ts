@@ -205,10 +205,12 @@ export class SharedBatchBuffer {
       this.control[meta] = item;
       this.control[meta + 1] = rows;
       this.control[meta + 2] = producerSteps;
+      // Count the item before unlocking. A replay read that saw the old count
+      // could otherwise draw the item this write has just overwritten.
+      Atomics.add(this.control, PRODUCED, 1);
     } finally {
       this.unlock();
     }
-    Atomics.add(this.control, PRODUCED, 1);
     Atomics.notify(this.control, PRODUCED);
   }
 

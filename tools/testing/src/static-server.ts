@@ -1,10 +1,11 @@
 /// <reference types="node" />
 /**
- * A static file server on 127.0.0.1 for the browser smoke test: GET and
- * HEAD of files under one root folder, with the content types that module
- * scripts, JSON modules and import maps need. It follows symbolic links
- * (pnpm links packages into node_modules) as long as the target stays
- * under the root.
+ * A static file server on 127.0.0.1 for the browser tests: GET and HEAD of
+ * files under one root folder, with the content types that module scripts,
+ * JSON modules and import maps need. It can add response headers, such as
+ * the COOP and COEP headers of cross-origin isolation. It follows
+ * symbolic links (pnpm links packages into node_modules) as long as the
+ * target stays under the root.
  */
 import { readFile, realpath, stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -18,6 +19,8 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   ".json": "application/json",
   ".map": "application/json",
   ".css": "text/css; charset=utf-8",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
 };
 
 export interface StaticServer {
@@ -28,13 +31,18 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
+export interface StaticServerOptions {
+  /** Headers added to every successful response, e.g. `Cross-Origin-Opener-Policy`. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
 /** Starts a server for the files under `root` on a free port of 127.0.0.1. */
-export async function serveStatic(root: string): Promise<StaticServer> {
+export async function serveStatic(root: string, options: StaticServerOptions = {}): Promise<StaticServer> {
   const realRoot = await realpath(root);
   const failedPaths: string[] = [];
 
   const server = createServer((request, response) => {
-    handle(realRoot, request, response).then(
+    handle(realRoot, options.headers ?? {}, request, response).then(
       (status) => {
         if (status >= 400) failedPaths.push(`${status} ${request.url}`);
       },
@@ -55,7 +63,12 @@ export async function serveStatic(root: string): Promise<StaticServer> {
 }
 
 /** Serves one request and returns the status code it sent. */
-async function handle(root: string, request: IncomingMessage, response: ServerResponse): Promise<number> {
+async function handle(
+  root: string,
+  headers: Readonly<Record<string, string>>,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<number> {
   if (request.method !== "GET" && request.method !== "HEAD") {
     response.writeHead(405, { allow: "GET, HEAD" }).end();
     return 405;
@@ -70,6 +83,7 @@ async function handle(root: string, request: IncomingMessage, response: ServerRe
 
   const body = await readFile(file);
   response.writeHead(200, {
+    ...headers,
     "content-type": CONTENT_TYPES[extname(file)] ?? "application/octet-stream",
     "content-length": body.length,
     "cache-control": "no-store",
