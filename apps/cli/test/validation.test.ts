@@ -8,8 +8,7 @@ const USAGE_ERRORS: readonly [string, readonly string[], string][] = [
   ["unknown top-level flag", ["--speed"], "unknown option '--speed'"],
   ["extra argument", ["train", "mnist"], "too many arguments for 'train'"],
   ["missing flag value", ["train", "--epochs"], "option '--epochs <n>' argument missing"],
-  ["unknown method", ["train", "--method", "proxy/foo"], 'Unknown method "proxy/foo". Valid methods: backprop, fa/dfa, fa/fa, fa/sign-symmetry, proxy/aux-classifier, proxy/aux-sim, proxy/cascade, ' +
-  ["unknown method", ["train", "--method", "proxy/foo"], 'Unknown method "proxy/foo". Valid methods: auxvar/admm, auxvar/bcd, backprop, proxy/aux-classifier, proxy/aux-sim, proxy/cascade, ' +
+  ["unknown method", ["train", "--method", "proxy/foo"], 'Unknown method "proxy/foo". Valid methods: auxvar/admm, auxvar/bcd, backprop, fa/dfa, fa/fa, fa/sign-symmetry, proxy/aux-classifier, proxy/aux-sim, proxy/cascade, ' +
         'proxy/contrastive, proxy/dgl, proxy/dgl-async, proxy/fixed-random, proxy/infopro, proxy/kernel, proxy/pred, proxy/predsim, proxy/sim, ' +
         'syngrad/cdni, syngrad/dni, targetprop/ddtp, targetprop/ddtp-rhl, targetprop/drl, targetprop/dtp, targetprop/tp.'],
   ["unknown model", ["train", "--model", "transformer"], 'Unknown model "transformer". Valid models: cnn, mlp, resnet, vgg.'],
@@ -95,8 +94,7 @@ describe("invalid command lines", () => {
     expect(stderr).toContain('Unknown method "proxy/foo"');
     const lines = stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toEqual([
-      { event: "error", error: "UsageError", message: 'Unknown method "proxy/foo". Valid methods: backprop, fa/dfa, fa/fa, fa/sign-symmetry, proxy/aux-classifier, proxy/aux-sim, proxy/cascade, ' +
-      { event: "error", error: "UsageError", message: 'Unknown method "proxy/foo". Valid methods: auxvar/admm, auxvar/bcd, backprop, proxy/aux-classifier, proxy/aux-sim, proxy/cascade, ' +
+      { event: "error", error: "UsageError", message: 'Unknown method "proxy/foo". Valid methods: auxvar/admm, auxvar/bcd, backprop, fa/dfa, fa/fa, fa/sign-symmetry, proxy/aux-classifier, proxy/aux-sim, proxy/cascade, ' +
         'proxy/contrastive, proxy/dgl, proxy/dgl-async, proxy/fixed-random, proxy/infopro, proxy/kernel, proxy/pred, proxy/predsim, proxy/sim, ' +
         'syngrad/cdni, syngrad/dni, targetprop/ddtp, targetprop/ddtp-rhl, targetprop/drl, targetprop/dtp, targetprop/tp.' },
     ]);

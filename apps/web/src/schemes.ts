@@ -4,6 +4,8 @@
  * and the package in this app's dependencies. A scheme with a constraint in
  * the browser needs an entry in `REQUIREMENTS`.
  */
+import { AUXVAR_PRESETS } from "@modular/method-auxvar";
+import { FA_PRESETS } from "@modular/method-fa";
 import { PROXY_PRESETS } from "@modular/method-proxy";
 import { SYNGRAD_PRESETS } from "@modular/method-syngrad";
 import { TARGETPROP_PRESETS } from "@modular/method-targetprop";
@@ -23,6 +25,8 @@ const FAMILIES: readonly { readonly family: string; readonly presets: readonly P
   { family: "Proxy Objective", presets: PROXY_PRESETS },
   { family: "Synthetic Gradients", presets: SYNGRAD_PRESETS },
   { family: "Target Propagation", presets: TARGETPROP_PRESETS },
+  { family: "Feedback Alignment", presets: FA_PRESETS },
+  { family: "Auxiliary Variables", presets: AUXVAR_PRESETS },
 ];
 
 /** Constraints of a scheme in the browser. */
