@@ -1,4 +1,6 @@
 /** The demo's registries: every preset of every method package is offered, once. */
+import { AUXVAR_PRESETS } from "@modular/method-auxvar";
+import { FA_PRESETS } from "@modular/method-fa";
 import { PROXY_PRESETS } from "@modular/method-proxy";
 import { SYNGRAD_PRESETS } from "@modular/method-syngrad";
 import { TARGETPROP_PRESETS } from "@modular/method-targetprop";
@@ -8,7 +10,7 @@ import { findScheme, SCHEMES } from "../src/schemes.js";
 
 describe("SCHEMES", () => {
   test("offers backprop and every preset", () => {
-    const presets = [...PROXY_PRESETS, ...SYNGRAD_PRESETS, ...TARGETPROP_PRESETS].map((preset) => preset.name);
+    const presets = [...PROXY_PRESETS, ...SYNGRAD_PRESETS, ...TARGETPROP_PRESETS, ...FA_PRESETS, ...AUXVAR_PRESETS].map((preset) => preset.name);
 
     expect(SCHEMES.map((scheme) => scheme.name)).toEqual(["backprop", ...presets]);
   });

@@ -129,7 +129,9 @@ export function drl(options: TargetPropOptions = {}): TrainingMethod {
  * random hidden layer in them when `feedbackHidden` > 0 (DDTP-RHL).
  */
 export function ddtp(options: TargetPropOptions = {}): TrainingMethod {
-  return targetPropMethod({ name: "targetprop/ddtp", rule: "difference", reconstruction: "direct", outputStep: 0.1 }, options);
+  // With a random hidden layer in the feedback maps the method is DDTP-RHL, and runs and checkpoints say so.
+  const name = (options.feedbackHidden ?? 0) > 0 ? "targetprop/ddtp-rhl" : "targetprop/ddtp";
+  return targetPropMethod({ name, rule: "difference", reconstruction: "direct", outputStep: 0.1 }, options);
 }
 
 function checkNumber(method: string, name: string, value: number, min: number, integer: boolean): void {

@@ -50,7 +50,7 @@ function tableRow(summary: SchemeSummary): string {
   ].join(" | ");
 }
 
-/** The Markdown section for `docs/results.md`, markers included. `plotDir` is the plots' folder relative to the document. */
+/** Format the Markdown section for `docs/results.md`, markers included. `plotDir` is the plots' folder relative to the document. */
 export function formatSchemesSection(report: SchemesSuiteReport, plots: readonly Plot[], context: ReportContext, plotDir: string): string {
   const lines = [
     SCHEMES_SECTION.begin,

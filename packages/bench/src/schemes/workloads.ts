@@ -77,7 +77,7 @@ export const QUICK_WORKLOADS: readonly SchemeWorkload[] = [
 export const FULL_SEEDS: readonly number[] = [1, 2, 3];
 export const QUICK_SEEDS: readonly number[] = [1];
 
-/** The workloads named in `ids`, in the order given, from `available`. Throws `BenchConfigError` for an unknown id. */
+/** Pick the workloads named in `ids` from `available`, in the order given. Throws `BenchConfigError` for an unknown id. */
 export function selectWorkloads(available: readonly SchemeWorkload[], ids: readonly string[] | undefined): SchemeWorkload[] {
   if (ids === undefined) return [...available];
   return ids.map((id) => {
