@@ -131,7 +131,7 @@ function defineSchemesCommand(bench: Command, onSchemes: (command: Command) => P
     );
   schemes.exitOverride(throwFrom(schemes));
   const suite = "Suite:";
-  schemes.addOption(option("--quick", "small slices of each dataset, 1 epoch and seed 1: a smoke test", suite));
+  schemes.addOption(option("--quick", "short runs on slices of each dataset, seed 1: a smoke test", suite));
   schemes.addOption(
     option(
       "--workloads <list>",

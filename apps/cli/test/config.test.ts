@@ -182,7 +182,7 @@ describe("--config on other commands", () => {
     const { code, stdout } = await run(["methods", "--config", config]);
 
     expect(code).toBe(0);
-    expect(events(stdout).map((entry) => entry.name)).toEqual(["targetprop/tp", "targetprop/dtp", "targetprop/drl", "targetprop/ddtp"]);
+    expect(events(stdout).map((entry) => entry.name)).toEqual(["targetprop/tp", "targetprop/dtp", "targetprop/drl", "targetprop/ddtp", "targetprop/ddtp-rhl"]);
   });
 
   test("bench kernels rejects an unknown key", async () => {
