@@ -130,6 +130,7 @@ function defineSchemesCommand(bench: Command, onSchemes: (command: Command) => P
         "and report test accuracy, time and peak memory with plots; also the peak memory of VGG-8B in 4 modules",
     );
   schemes.exitOverride(throwFrom(schemes));
+
   const suite = "Suite:";
   schemes.addOption(option("--quick", "short runs on slices of each dataset, seed 1: a smoke test", suite));
   schemes.addOption(
@@ -143,6 +144,7 @@ function defineSchemesCommand(bench: Command, onSchemes: (command: Command) => P
   schemes.addOption(option("--seeds <list>", "comma-separated seeds of the weights and shuffles (default: 1,2,3; 1 with --quick)", suite));
   const backends = listBackends().sort().join(", ");
   schemes.addOption(option("--backend <name>", `tensor backend: ${backends}`, suite, "cpu"));
+
   const output = "Output:";
   schemes.addOption(option("--out <dir>", "folder for schemes.json, schemes.md and the SVG plots (default: bench-results/schemes-<start time>)", output));
   schemes.addOption(
@@ -155,6 +157,7 @@ function defineSchemesCommand(bench: Command, onSchemes: (command: Command) => P
   schemes.addOption(option("--json", "print the report as one JSON object, and nothing else on stdout", output));
   addConfigOption(schemes, output);
   schemes.addHelpOption(new Option("-h, --help", "print this help").helpGroup(output));
+
   schemes.addHelpText(
     "after",
     [

@@ -110,12 +110,12 @@ async function runDataSettings(dir: string): Promise<Partial<EvalFlags>> {
 
 /** Runs `modular eval`. Returns whether the output is JSON, for error reporting. */
 export async function runEval(command: Command, stdout: OutputStream): Promise<boolean> {
-  const { flags: given } = await flagsWithConfig<EvalFlags>(command);
-  if (given.checkpoint === undefined) {
+  const { flags: requested } = await flagsWithConfig<EvalFlags>(command);
+  if (requested.checkpoint === undefined) {
     throw new UsageError("modular eval needs --checkpoint: a run directory of `modular train` or a checkpoint folder.", "eval");
   }
-  const typed = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
-  const run = await runDataSettings(given.checkpoint);
+  const typed = Object.fromEntries(Object.entries(requested).filter(([, value]) => value !== undefined));
+  const run = await runDataSettings(requested.checkpoint);
   const flags: EvalFlags = { ...run, ...typed } as EvalFlags;
 
   const dataset = findEntry(DATASETS, flags.dataset ?? "mnist", "dataset");
@@ -125,7 +125,7 @@ export async function runEval(command: Command, stdout: OutputStream): Promise<b
   const batchSize = parseInteger("--batch-size", flags.batchSize, 1);
   await setBackend(parseBackend(flags.backend));
 
-  const folder = await checkpointFolder(given.checkpoint);
+  const folder = await checkpointFolder(requested.checkpoint);
   const { model, modules, files } = await readCheckpointModel(folder, flags.splitAfter);
   try {
     modules.forEach((module: Module, i: number) => {

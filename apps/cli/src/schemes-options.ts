@@ -55,7 +55,7 @@ function checkNames(flag: string, text: string, valid: readonly string[]): strin
   return names;
 }
 
-/** A folder name from the start time, e.g. "bench-results/schemes-2026-12-05T04-40-07". */
+/** Name the output folder after the start time, e.g. "bench-results/schemes-2026-12-05T04-40-07". */
 function defaultOut(now: Date): string {
   return `bench-results/schemes-${now.toISOString().slice(0, 19).replaceAll(":", "-")}`;
 }

@@ -132,7 +132,7 @@ export async function writeBenchmarksSection(
   await writeFile(path, updateMarkedSection(document, section, markers));
 }
 
-/** Where `writeSchemesReport` put its files. */
+/** Paths of the files that `writeSchemesReport` wrote. */
 export interface SchemesReportFiles {
   readonly json: string;
   readonly markdown: string;

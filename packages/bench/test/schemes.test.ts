@@ -54,7 +54,7 @@ describe("schemes suite", () => {
     expect(run.samplesPerSecond).toBeGreaterThan(0);
     expect(run.trainSeconds).toBeLessThanOrEqual(run.wallSeconds);
     expect(run.phases).toHaveLength(1);
-    // Batch 128 through 784-256-128-10 holds at least the weights (about 0.9 MB) and the input batch.
+    // Batch 128 through 784-256-128-10 keeps at least the weights (about 0.9 MB) and the input batch live.
     expect(run.peakTensorBytes).toBeGreaterThan(4 * (784 * 256 + 256 * 128 + 128 * 10 + 128 * 784));
     expect(run.peakHeapBytes).toBeGreaterThan(0);
   });
@@ -78,7 +78,7 @@ describe("schemes suite", () => {
     expect(summary!.accuracySd).toBeCloseTo(Math.SQRT2 * 0.1, 12);
   });
 
-  test("writes JSON, Markdown and SVG plots, and replaces only its section of a document", async () => {
+  test("report files and document section", async () => {
     const report = await quickReport();
     const dir = await mkdtemp(join(tmpdir(), "modular-schemes-"));
     try {

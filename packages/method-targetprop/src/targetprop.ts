@@ -129,7 +129,7 @@ export function drl(options: TargetPropOptions = {}): TrainingMethod {
  * random hidden layer in them when `feedbackHidden` > 0 (DDTP-RHL).
  */
 export function ddtp(options: TargetPropOptions = {}): TrainingMethod {
-  // With a random hidden layer in the feedback maps the method is DDTP-RHL, and runs and checkpoints say so.
+  // With a random hidden layer in the feedback maps the method is DDTP-RHL, and runs and checkpoints record that name.
   const name = (options.feedbackHidden ?? 0) > 0 ? "targetprop/ddtp-rhl" : "targetprop/ddtp";
   return targetPropMethod({ name, rule: "difference", reconstruction: "direct", outputStep: 0.1 }, options);
 }

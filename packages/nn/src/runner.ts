@@ -535,7 +535,7 @@ async function stopRun(
   const rest = addValues(epochLosses, await interval.flush(phase));
   if (rest.size > 0) emit({ event: "step", phase: index, epoch, step, totalSteps, losses: means(rest) });
 
-  // A phase that trains in other threads copies their weights back in epochEnd, so the checkpoint sees them.
+  // A phase that trains in other threads copies their weights back in epochEnd, so the checkpoint contains them.
   // NOTE: epochEnd also ends the phase's per-epoch statistics, so a resumed epoch reports them for its own steps only.
   await phase.epochEnd?.();
 

@@ -10,7 +10,7 @@ import type { SchemeSummary, SchemesSuiteReport } from "./suite.js";
 export interface Plot {
   /** File name, e.g. "accuracy-per-epoch-mnist-mlp.svg". */
   readonly file: string;
-  /** What the plot shows, for the image's alternative text. */
+  /** Title of the plot, used as the image's alternative text. */
   readonly title: string;
   readonly svg: string;
 }
@@ -91,7 +91,7 @@ function peakMemorySpec(summaries: readonly SchemeSummary[], workload: string): 
   };
 }
 
-/** Every plot of the report: accuracy per epoch and peak memory per workload, and accuracy against backprop. */
+/** Render every plot of the report: accuracy per epoch and peak memory per workload, and accuracy against backprop. */
 export async function schemesPlots(report: SchemesSuiteReport): Promise<Plot[]> {
   const plots: Plot[] = [];
   for (const workload of report.workloads) {

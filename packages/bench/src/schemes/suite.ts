@@ -28,7 +28,7 @@ export interface SchemeEntry {
   split(model: Model): Module[];
 }
 
-/** What the suite needs from its caller: the schemes and the data. */
+/** Inputs from the suite's caller: the schemes and the data loader. */
 export interface SchemesEnvironment {
   /** Every scheme to measure; one of them must be named "backprop". */
   readonly schemes: readonly SchemeEntry[];
@@ -147,7 +147,7 @@ function defaultHeapUsed(): number {
   return processObject?.memoryUsage?.().heapUsed ?? 0;
 }
 
-/** The same default models as `modular train`: `mlp` 256-128, the small `cnn` and VGG-8B. */
+/** Build the default models of `modular train`: `mlp` 256-128, the small `cnn` and VGG-8B. */
 function buildModel(workload: SchemeWorkload, data: Dataset, seed: number): Model {
   const inputShape = [...data.sampleShape];
   const classes = data.classes;
@@ -310,12 +310,12 @@ export function summarizeRuns(
   });
 }
 
-/** The schemes to run, `backprop` first. Throws `BenchConfigError` for an unknown name. */
+/** Select the schemes to run, `backprop` first. Throws `BenchConfigError` for an unknown name. */
 function selectSchemes(available: readonly SchemeEntry[], names: readonly string[] | undefined): SchemeEntry[] {
   const baseline = available.find((scheme) => scheme.name === "backprop");
   if (baseline === undefined) throw new BenchConfigError('The schemes suite needs a scheme named "backprop" to compare against.');
-  const wanted = names ?? available.map((scheme) => scheme.name);
-  const chosen = wanted.map((name) => {
+  const requested = names ?? available.map((scheme) => scheme.name);
+  const chosen = requested.map((name) => {
     const found = available.find((scheme) => scheme.name === name);
     if (found === undefined) {
       throw new BenchConfigError(`Unknown scheme "${name}". Valid schemes: ${available.map((s) => s.name).join(", ")}.`);
