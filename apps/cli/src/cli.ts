@@ -144,6 +144,14 @@ function defineSchemesCommand(bench: Command, onSchemes: (command: Command) => P
   schemes.addOption(option("--seeds <list>", "comma-separated seeds of the weights and shuffles (default: 1,2,3; 1 with --quick)", suite));
   const backends = listBackends().sort().join(", ");
   schemes.addOption(option("--backend <name>", `tensor backend: ${backends}`, suite, "cpu"));
+  schemes.addOption(
+    option(
+      "--from <list>",
+      "comma-separated schemes.json files (or their folders) of earlier runs: merge them into one report instead of training, " +
+        "e.g. the parts of a suite split by --seeds or --workloads",
+      suite,
+    ),
+  );
 
   const output = "Output:";
   schemes.addOption(option("--out <dir>", "folder for schemes.json, schemes.md and the SVG plots (default: bench-results/schemes-<start time>)", output));
@@ -168,6 +176,8 @@ function defineSchemesCommand(bench: Command, onSchemes: (command: Command) => P
       "Examples:",
       "  modular bench schemes --quick",
       "  modular bench schemes --workloads mnist-mlp --schemes proxy/kernel,syngrad/cdni --write-docs",
+      "  modular bench schemes --seeds 1 --out part1 & modular bench schemes --seeds 2 --out part2; wait",
+      "  modular bench schemes --from part1,part2 --write-docs",
     ].join("\n"),
   );
   schemes.action(async (_flags, command: Command) => onSchemes(command));

@@ -1,10 +1,19 @@
 /**
  * `modular bench schemes`: trains every registered scheme and `backprop`
  * with the schemes suite of `@modular/bench`, prints a line per run, and
- * writes the raw JSON, the Markdown report and its SVG plots. It fails
+ * writes the raw JSON, the Markdown report and its SVG plots. With `--from`
+ * it trains nothing and merges the reports of earlier runs instead. It fails
  * (exit 1) when a scheme is not clearly above chance.
  */
-import { describeMachine, runSchemesSuite, type SchemeDatasetName, writeSchemesReport } from "@modular/bench";
+import {
+  describeMachine,
+  mergeSchemesReports,
+  readSchemesReport,
+  runSchemesSuite,
+  type SchemeDatasetName,
+  type SchemesSuiteReport,
+  writeSchemesReport,
+} from "@modular/bench";
 import { setBackend } from "@modular/tensor";
 import { SchemeBelowChanceError } from "./errors.js";
 import { DATASETS } from "./registry/datasets.js";
@@ -14,10 +23,32 @@ import type { OutputStream } from "./report/reporter.js";
 import type { SchemesConfig } from "./schemes-options.js";
 
 export async function runBenchSchemes(config: SchemesConfig, stdout: OutputStream, commandLine: string): Promise<void> {
+  const report =
+    config.from === undefined ? await trainSchemes(config, stdout) : mergeSchemesReports(await Promise.all(config.from.map(readSchemesReport)));
+  const context = { command: commandLine, machine: describeMachine() };
+  const files = await writeSchemesReport(report, context, config.out, config.writeDocs);
+
+  if (config.json) {
+    stdout.write(`${JSON.stringify({ ...report, ...context, files })}\n`);
+  } else {
+    const lines = [`Wrote ${files.json}, ${files.markdown} and ${files.plots.length} plots.`];
+    if (report.sources !== undefined) lines.unshift(`Merged ${report.runs.length} runs from ${report.sources.length} reports.`);
+    if (files.document !== undefined) lines.push(`Replaced the schemes section of ${files.document}.`);
+    stdout.write(`${lines.join("\n")}\n`);
+  }
+  const failing = report.summaries.filter((summary) => summary.failsChance);
+  if (failing.length > 0) {
+    const names = failing.map((summary) => `${summary.scheme} on ${summary.workload} (${(summary.accuracyMean * 100).toFixed(2)} %)`);
+    throw new SchemeBelowChanceError(`Not clearly above chance (twice the chance level): ${names.join(", ")}.`);
+  }
+}
+
+/** Train the chosen schemes, printing a line as each run starts and ends. */
+async function trainSchemes(config: SchemesConfig, stdout: OutputStream): Promise<SchemesSuiteReport> {
   await setBackend(config.backend);
   const human = !config.json;
   const loadDataset = (name: SchemeDatasetName) => findEntry(DATASETS, name, "dataset").load({ csvLabel: "label" });
-  const report = await runSchemesSuite(
+  return runSchemesSuite(
     { schemes: METHODS, loadDataset },
     {
       quick: config.quick,
@@ -39,19 +70,4 @@ export async function runBenchSchemes(config: SchemesConfig, stdout: OutputStrea
       },
     },
   );
-  const context = { command: commandLine, machine: describeMachine() };
-  const files = await writeSchemesReport(report, context, config.out, config.writeDocs);
-
-  if (config.json) {
-    stdout.write(`${JSON.stringify({ ...report, ...context, files })}\n`);
-  } else {
-    const lines = [`Wrote ${files.json}, ${files.markdown} and ${files.plots.length} plots.`];
-    if (files.document !== undefined) lines.push(`Replaced the schemes section of ${files.document}.`);
-    stdout.write(`${lines.join("\n")}\n`);
-  }
-  const failing = report.summaries.filter((summary) => summary.failsChance);
-  if (failing.length > 0) {
-    const names = failing.map((summary) => `${summary.scheme} on ${summary.workload} (${(summary.accuracyMean * 100).toFixed(2)} %)`);
-    throw new SchemeBelowChanceError(`Not clearly above chance (twice the chance level): ${names.join(", ")}.`);
-  }
 }

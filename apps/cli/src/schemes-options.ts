@@ -14,6 +14,7 @@ export interface SchemesFlags {
   readonly schemes?: string;
   readonly seeds?: string;
   readonly backend: string;
+  readonly from?: string;
   readonly out?: string;
   readonly json?: boolean;
   /** The document to update, or `true` for `--write-docs` without a value. */
@@ -30,6 +31,8 @@ export interface SchemesConfig {
   readonly schemes: readonly string[] | undefined;
   readonly seeds: readonly number[] | undefined;
   readonly backend: string;
+  /** Earlier reports (schemes.json files or their folders) to merge instead of training; undefined to train. */
+  readonly from: readonly string[] | undefined;
   /** Folder of the run's JSON, Markdown and plots. */
   readonly out: string;
   readonly json: boolean;
@@ -76,6 +79,19 @@ export function parseSchemesFlags(flags: SchemesFlags, now = new Date()): Scheme
       throw new UsageError((error as Error).message, COMMAND);
     }
   }
+  let from: string[] | undefined;
+  if (flags.from !== undefined) {
+    from = list(flags.from);
+    if (from.length === 0) throw new UsageError(`Invalid value "${flags.from}" for --from: no files. Expected e.g. part1/schemes.json,part2.`, COMMAND);
+    const training = (["quick", "workloads", "schemes", "seeds"] as const).filter((name) => flags[name] !== undefined && flags[name] !== false);
+    if (training.length > 0) {
+      throw new UsageError(
+        `--from merges finished runs and trains nothing, so ${training.map((name) => `--${name}`).join(", ")} cannot go with it. ` +
+          "Pass those flags to the runs being merged instead.",
+        COMMAND,
+      );
+    }
+  }
   let writeDocs: SchemesConfig["writeDocs"];
   if (flags.writeDocs === true) writeDocs = { path: DEFAULT_RESULTS_DOC, plotDir: DEFAULT_PLOT_DIR };
   else if (typeof flags.writeDocs === "string") writeDocs = { path: flags.writeDocs, plotDir: `${flags.writeDocs.replace(/[^/]*$/, "")}plots` };
@@ -85,5 +101,5 @@ export function parseSchemesFlags(flags: SchemesFlags, now = new Date()): Scheme
   } catch (error) {
     throw new UsageError((error as Error).message, COMMAND);
   }
-  return { quick, workloads, schemes, seeds, backend, out: flags.out ?? defaultOut(now), json: flags.json === true, writeDocs };
+  return { quick, workloads, schemes, seeds, backend, from, out: flags.out ?? defaultOut(now), json: flags.json === true, writeDocs };
 }

@@ -16,6 +16,7 @@ const USAGE_ERRORS: readonly [string, readonly string[], string][] = [
   ["negative seed", ["bench", "schemes", "--seeds", "1,-2"], 'Invalid value "-2" for --seeds'],
   ["empty seeds", ["bench", "schemes", "--seeds", ","], 'Invalid value "," for --seeds: no seeds.'],
   ["unknown backend", ["bench", "schemes", "--backend", "cuda"], 'Unknown backend "cuda"'],
+  ["--from with --seeds", ["bench", "schemes", "--from", "part1", "--seeds", "1"], "--from merges finished runs and trains nothing, so --seeds cannot go with it."],
 ];
 
 describe("bench schemes flags", () => {
@@ -49,6 +50,20 @@ describe("bench schemes --quick on embedded MNIST", () => {
       const report = JSON.parse(readFileSync(join(out, "schemes.json"), "utf8"));
       expect(report.summaries.map((summary: { scheme: string }) => summary.scheme).sort()).toEqual(METHODS.map((m) => m.name).sort());
       expect(report.summaries.filter((summary: { failsChance: boolean }) => summary.failsChance)).toEqual([]);
+
+      // A second part with another seed merges into one report; the same part twice is refused.
+      const second = `${out}-seed2`;
+      expect((await run(["bench", "schemes", "--quick", "--workloads", "mnist-mlp", "--schemes", "proxy/kernel", "--seeds", "2", "--out", second])).code).toBe(0);
+      const merged = `${out}-merged`;
+      const merge = await run(["bench", "schemes", "--from", `${out},${second}`, "--out", merged]);
+      expect(merge.code).toBe(0);
+      expect(merge.stdout).toContain(`Merged ${METHODS.length + 2} runs from 2 reports.`);
+      const kernel = JSON.parse(readFileSync(join(merged, "schemes.json"), "utf8")).summaries.find((s: { scheme: string }) => s.scheme === "proxy/kernel");
+      expect(kernel.seeds).toEqual([1, 2]);
+      expect(readFileSync(join(merged, "schemes.md"), "utf8")).toContain("--schemes proxy/kernel --seeds 2");
+      const twice = await run(["bench", "schemes", "--from", `${out},${out}`, "--out", `${out}-twice`]);
+      expect(twice.code).toBe(1);
+      expect(twice.stderr).toContain("both hold the run mnist-mlp backprop seed 1");
     },
     1_800_000,
   );

@@ -50,6 +50,7 @@ export { measure, measureInterleaved, median, type Timed, type Timing, type Timi
 export { matmulFlops, MLP_WIDTHS, type TargetRunner, type Workload } from "./workload.js";
 export { type Plot, renderSvg, schemesPlots } from "./schemes/charts.js";
 export { formatSchemesSection, SCHEMES_SECTION } from "./schemes/report.js";
+export { mergeSchemesReports, type SchemesReportPart } from "./schemes/merge.js";
 export {
   clearlyAboveChance,
   type CurvePoint,
@@ -57,6 +58,7 @@ export {
   runSchemesSuite,
   type SchemeEntry,
   type SchemeRun,
+  type SchemesRunSource,
   type SchemeSummary,
   type SchemesEnvironment,
   type SchemesSuiteHooks,

@@ -10,15 +10,17 @@
  * runs TensorFlow.js's wasm backend and PyTorch in a child process, exists
  * only here.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { cpus, loadavg, platform, release, totalmem } from "node:os";
 import type { DatasetSplit } from "@modular/datasets";
 import type { KernelSuiteOptions } from "./options.js";
 import { resolveKernelSuiteOptions } from "./options.js";
+import { BenchConfigError } from "./errors.js";
 import { type ReportContext, updateMarkedSection } from "./report.js";
 import { schemesPlots } from "./schemes/charts.js";
 import { formatSchemesSection, SCHEMES_SECTION } from "./schemes/report.js";
+import type { SchemesReportPart } from "./schemes/merge.js";
 import type { SchemesSuiteReport } from "./schemes/suite.js";
 import { type PeersSuiteOptions, resolvePeersSuiteOptions } from "./peers/options.js";
 import { type PeersSuiteHooks, type PeersSuiteReport, runPeersSuite as runPeersSuiteWithHooks } from "./peers/suite.js";
@@ -132,6 +134,37 @@ export async function writeBenchmarksSection(
   await writeFile(path, updateMarkedSection(document, section, markers));
 }
 
+/**
+ * Read a `schemes.json` that `writeSchemesReport` wrote, from its path or its
+ * folder, for `mergeSchemesReports`. Throws `BenchConfigError` when the file
+ * is missing or is not such a report.
+ */
+export async function readSchemesReport(path: string): Promise<SchemesReportPart> {
+  let file = path;
+  let text: string;
+  try {
+    if ((await stat(path)).isDirectory()) file = join(path, "schemes.json");
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new BenchConfigError(`Cannot read ${file}: ${(error as Error).message}. Give a schemes.json written by modular bench schemes, or its folder.`);
+  }
+  let parsed: Partial<SchemesSuiteReport & ReportContext>;
+  try {
+    parsed = JSON.parse(text) as Partial<SchemesSuiteReport & ReportContext>;
+  } catch (error) {
+    throw new BenchConfigError(`${file} is not JSON (${(error as Error).message}). Give a schemes.json written by modular bench schemes.`);
+  }
+  const isReport =
+    parsed.suite === "schemes" && Array.isArray(parsed.runs) && Array.isArray(parsed.workloads) && parsed.runs.every((run) => typeof run?.classes === "number");
+  if (!isReport || typeof parsed.command !== "string" || typeof parsed.machine !== "string" || typeof parsed.startedAt !== "string") {
+    throw new BenchConfigError(
+      `${file} is not a schemes report with its runs, workloads, command and machine. Give a schemes.json written by modular bench schemes.`,
+    );
+  }
+  const report = parsed as SchemesSuiteReport & ReportContext;
+  return { report, source: { command: report.command, machine: report.machine, startedAt: report.startedAt }, name: file };
+}
+
 /** Paths of the files that `writeSchemesReport` wrote. */
 export interface SchemesReportFiles {
   readonly json: string;
@@ -156,7 +189,8 @@ export async function writeSchemesReport(
   await mkdir(outDir, { recursive: true });
   const plots = await schemesPlots(report);
   const json = join(outDir, "schemes.json");
-  await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
+  // The command and machine travel with the runs, so that a merge of several files can name them all.
+  await writeFile(json, `${JSON.stringify({ ...report, ...context }, null, 2)}\n`);
   const plotFiles: string[] = [];
   for (const plot of plots) {
     const file = join(outDir, plot.file);

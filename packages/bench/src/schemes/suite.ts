@@ -85,6 +85,8 @@ export interface SchemeRun {
   readonly workload: string;
   readonly scheme: string;
   readonly seed: number;
+  /** Classes of the workload's dataset, for the chance level. */
+  readonly classes: number;
   /** Final test accuracy in [0, 1]. */
   readonly accuracy: number;
   /** Wall time of `train`, per-epoch evaluations included. */
@@ -120,6 +122,16 @@ export interface SchemeSummary {
   readonly failsChance: boolean;
 }
 
+/** The run of `modular bench schemes` that produced some of a report's runs. */
+export interface SchemesRunSource {
+  /** The command line, e.g. "pnpm modular bench schemes --workloads mnist-mlp --seeds 1". */
+  readonly command: string;
+  /** One line on the machine: CPU, cores, memory, OS, runtime version. */
+  readonly machine: string;
+  /** ISO 8601 time at which that run started. */
+  readonly startedAt: string;
+}
+
 export interface SchemesSuiteReport {
   readonly suite: "schemes";
   /** ISO 8601 time at which the suite started. */
@@ -131,6 +143,8 @@ export interface SchemesSuiteReport {
   readonly workloads: readonly SchemeWorkload[];
   readonly runs: readonly SchemeRun[];
   readonly summaries: readonly SchemeSummary[];
+  /** Set when the report merges several runs of the suite (see `mergeSchemesReports`): where each part came from. */
+  readonly sources?: readonly SchemesRunSource[];
 }
 
 /**
@@ -243,6 +257,7 @@ async function runOne(
       workload: workload.id,
       scheme: scheme.name,
       seed,
+      classes: data.train.classes,
       accuracy: result.testAccuracy ?? Number.NaN,
       wallSeconds: result.seconds,
       trainSeconds,
@@ -268,11 +283,7 @@ function sampleSd(values: readonly number[]): number {
 }
 
 /** Summaries of `runs` per workload and scheme, in the order the runs came. */
-export function summarizeRuns(
-  runs: readonly SchemeRun[],
-  classesOf: (workload: string) => number,
-  memoryOnly: (workload: string) => boolean = () => false,
-): SchemeSummary[] {
+export function summarizeRuns(runs: readonly SchemeRun[], memoryOnly: (workload: string) => boolean = () => false): SchemeSummary[] {
   const groups = new Map<string, SchemeRun[]>();
   for (const run of runs) {
     const key = `${run.workload}\u0000${run.scheme}`;
@@ -305,7 +316,7 @@ export function summarizeRuns(
         peakTensorBytes: Math.max(...group.map((run) => run.phases[index]?.peakTensorBytes ?? 0)),
         peakHeapBytes: Math.max(...group.map((run) => run.phases[index]?.peakHeapBytes ?? 0)),
       })),
-      failsChance: !memoryOnly(first.workload) && !clearlyAboveChance(accuracyMean, classesOf(first.workload)),
+      failsChance: !memoryOnly(first.workload) && !clearlyAboveChance(accuracyMean, first.classes),
     };
   });
 }
@@ -343,11 +354,9 @@ export async function runSchemesSuite(
   const startedAt = new Date().toISOString();
 
   const runs: SchemeRun[] = [];
-  const classes = new Map<string, number>();
   for (const workload of workloads) {
     const loaded = await environment.loadDataset(workload.dataset);
     const data = { train: firstSamples(loaded.train, workload.limitTrain), test: firstSamples(loaded.test, workload.limitTest) };
-    classes.set(workload.id, data.train.classes);
     const onWorkload = schemes.filter((scheme) => scheme.name === "backprop" || (workload.schemes?.includes(scheme.name) ?? true));
     for (const scheme of onWorkload) {
       for (const seed of workload.seeds ?? seeds) {
@@ -367,10 +376,6 @@ export async function runSchemesSuite(
     lr: settings.lr,
     workloads,
     runs,
-    summaries: summarizeRuns(
-      runs,
-      (id) => classes.get(id) ?? 10,
-      (id) => workloads.find((workload) => workload.id === id)?.memoryOnly === true,
-    ),
+    summaries: summarizeRuns(runs, (id) => workloads.find((workload) => workload.id === id)?.memoryOnly === true),
   };
 }
