@@ -140,7 +140,14 @@ function defineSchemesCommand(bench: Command, onSchemes: (command: Command) => P
       suite,
     ),
   );
-  schemes.addOption(option("--schemes <list>", "comma-separated schemes, as for train --method; backprop always runs (default: all)", suite));
+  schemes.addOption(option("--schemes <list>", "comma-separated schemes, as for train --method; backprop runs too unless --without-backprop (default: all)", suite));
+  schemes.addOption(
+    option(
+      "--without-backprop",
+      "leave out backprop unless --schemes names it: for one part of a suite split by scheme, whose backprop runs come from another part (see --from)",
+      suite,
+    ),
+  );
   schemes.addOption(option("--seeds <list>", "comma-separated seeds of the weights and shuffles (default: 1,2,3; 1 with --quick)", suite));
   const backends = listBackends().sort().join(", ");
   schemes.addOption(option("--backend <name>", `tensor backend: ${backends}`, suite, "cpu"));

@@ -52,6 +52,7 @@ async function trainSchemes(config: SchemesConfig, stdout: OutputStream): Promis
     { schemes: METHODS, loadDataset },
     {
       quick: config.quick,
+      baseline: config.baseline,
       ...(config.workloads === undefined ? {} : { workloads: config.workloads }),
       ...(config.schemes === undefined ? {} : { schemes: config.schemes }),
       ...(config.seeds === undefined ? {} : { seeds: config.seeds }),

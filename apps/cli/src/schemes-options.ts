@@ -12,6 +12,7 @@ export interface SchemesFlags {
   readonly quick?: boolean;
   readonly workloads?: string;
   readonly schemes?: string;
+  readonly withoutBackprop?: boolean;
   readonly seeds?: string;
   readonly backend: string;
   readonly from?: string;
@@ -29,6 +30,8 @@ export interface SchemesConfig {
   readonly quick: boolean;
   readonly workloads: readonly string[] | undefined;
   readonly schemes: readonly string[] | undefined;
+  /** Run `backprop` even when `schemes` does not name it. */
+  readonly baseline: boolean;
   readonly seeds: readonly number[] | undefined;
   readonly backend: string;
   /** Earlier reports (schemes.json files or their folders) to merge instead of training; undefined to train. */
@@ -83,10 +86,10 @@ export function parseSchemesFlags(flags: SchemesFlags, now = new Date()): Scheme
   if (flags.from !== undefined) {
     from = list(flags.from);
     if (from.length === 0) throw new UsageError(`Invalid value "${flags.from}" for --from: no files. Expected e.g. part1/schemes.json,part2.`, COMMAND);
-    const training = (["quick", "workloads", "schemes", "seeds"] as const).filter((name) => flags[name] !== undefined && flags[name] !== false);
+    const training = (["quick", "workloads", "schemes", "withoutBackprop", "seeds"] as const).filter((name) => flags[name] !== undefined && flags[name] !== false);
     if (training.length > 0) {
       throw new UsageError(
-        `--from merges finished runs and trains nothing, so ${training.map((name) => `--${name}`).join(", ")} cannot go with it. ` +
+        `--from merges finished runs and trains nothing, so ${training.map((name) => (name === "withoutBackprop" ? "--without-backprop" : `--${name}`)).join(", ")} cannot go with it. ` +
           "Pass those flags to the runs being merged instead.",
         COMMAND,
       );
@@ -101,5 +104,5 @@ export function parseSchemesFlags(flags: SchemesFlags, now = new Date()): Scheme
   } catch (error) {
     throw new UsageError((error as Error).message, COMMAND);
   }
-  return { quick, workloads, schemes, seeds, backend, from, out: flags.out ?? defaultOut(now), json: flags.json === true, writeDocs };
+  return { quick, workloads, schemes, baseline: flags.withoutBackprop !== true, seeds, backend, from, out: flags.out ?? defaultOut(now), json: flags.json === true, writeDocs };
 }

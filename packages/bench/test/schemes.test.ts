@@ -123,6 +123,43 @@ describe("schemes suite", () => {
     expect(frozenRow).toContain("**fails**");
   });
 
+  test("worker peaks from epoch statistics add to the run's peak", async () => {
+    // A method that trains nothing but reports two workers' peaks, as proxy/dgl-async does.
+    const workers: TrainingMethod = {
+      name: "workers",
+      plan: () => [
+        {
+          label: "in workers",
+          epochs: 1,
+          trainable: [],
+          optimizers: [],
+          step: () => ({ losses: {} }),
+          epochEnd: () => ({ stats: { "module 1/2 peak MiB": 3, "module 2/2 peak MiB": 1, "module 2/2 staleness": 0.5 } }),
+        },
+      ],
+    };
+    const schemes = [...SCHEMES, { name: "workers", create: () => workers, split: (model: Model) => splitBeforeOutput(model) }];
+    const report = await runSchemesSuite(
+      { schemes, loadDataset: () => loadMnist() },
+      { quick: true, workloads: ["mnist-mlp"], schemes: ["workers"], seeds: [1] },
+    );
+    const run = report.runs.find((r) => r.scheme === "workers")!;
+
+    expect(run.phases.map((phase) => phase.label)).toEqual(["in workers: main thread", "module 1/2 worker", "module 2/2 worker"]);
+    expect(run.phases.slice(1).map((phase) => phase.peakTensorBytes)).toEqual([3 * 2 ** 20, 2 ** 20]);
+    expect(run.peakTensorBytes).toBe(run.phases[0]!.peakTensorBytes + 4 * 2 ** 20);
+  });
+
+  test("without the baseline only the named schemes run", async () => {
+    const report = await runSchemesSuite(
+      { schemes: SCHEMES, loadDataset: () => loadMnist() },
+      { quick: true, workloads: ["mnist-mlp"], schemes: ["frozen"], seeds: [1], baseline: false },
+    );
+
+    expect(report.runs.map((run) => run.scheme)).toEqual(["frozen"]);
+    expect(report.summaries[0]!.pointsAgainstBackprop).toBeNaN();
+  });
+
   test("rejects an unknown workload or scheme with the valid names", async () => {
     const environment = { schemes: SCHEMES, loadDataset: () => loadMnist() };
     await expect(runSchemesSuite(environment, { quick: true, workloads: ["mnist-vgg"] })).rejects.toThrow(

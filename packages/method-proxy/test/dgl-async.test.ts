@@ -85,6 +85,33 @@ describe("proxy/dgl-async", () => {
     model.dispose();
   });
 
+  test("each worker reports its own peak tensor memory", async () => {
+    const { train: trainSet, test: testSet } = await loadMnist();
+    const model = mlp({ kind: "mlp", inputShape: [1, 28, 28], hidden: [16], classes: 10 }, 3);
+    const events: TrainingEvent[] = [];
+    await train({
+      modules: split(model, [1]),
+      method: pkg.dglAsyncProxy(),
+      train: trainSet.slice(0, 256),
+      test: testSet.slice(0, 100),
+      epochs: 1,
+      batchSize: 64,
+      seed: 1,
+      optimizer: OPTIMIZER,
+      onEvent: (event) => events.push(event),
+    });
+    const stats = events.find((event) => event.event === "epoch-end")!.stats!;
+    const first = stats["module 1/2 peak MiB"]! * 2 ** 20;
+    const second = stats["module 2/2 peak MiB"]! * 2 ** 20;
+
+    // Module 1 keeps at least its 784×16 weights and a 64×784 input batch live.
+    expect(first).toBeGreaterThanOrEqual(4 * (784 * 16 + 64 * 784));
+    // Module 2 reads 16 features per sample, so its inputs are 49 times smaller.
+    expect(second).toBeGreaterThan(0);
+    expect(second).toBeLessThan(4 * 64 * 784);
+    model.dispose();
+  });
+
   test("modules not cut from a Model are refused", async () => {
     const { train: trainSet, test: testSet } = await loadMnist();
     const model = mlp({ kind: "mlp", inputShape: [1, 28, 28], hidden: [16], classes: 10 }, 3);

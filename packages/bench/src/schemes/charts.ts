@@ -68,13 +68,18 @@ function againstBackpropSpec(summaries: readonly SchemeSummary[]): TopLevelSpec 
   };
 }
 
-/** Peak tensor bytes per scheme: the whole run, and each training phase beside it. */
+/** Peak tensor bytes per scheme: the whole run, and each training phase or worker thread beside it. */
 function peakMemorySpec(summaries: readonly SchemeSummary[], workload: string): TopLevelSpec {
   const values = summaries
     .filter((summary) => summary.workload === workload)
     .flatMap((summary) => [
       { scheme: summary.scheme, part: "whole run", mib: summary.peakTensorBytes / MIB },
-      ...summary.phases.map((phase, index) => ({ scheme: summary.scheme, part: `phase ${index + 1}`, mib: phase.peakTensorBytes / MIB })),
+      ...summary.phases
+        .filter((phase) => phase.worker !== true)
+        .map((phase, index) => ({ scheme: summary.scheme, part: `phase ${index + 1}`, mib: phase.peakTensorBytes / MIB })),
+      ...summary.phases
+        .filter((phase) => phase.worker === true)
+        .map((phase, index) => ({ scheme: summary.scheme, part: `worker ${index + 1}`, mib: phase.peakTensorBytes / MIB })),
     ]);
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",

@@ -74,7 +74,9 @@ export function formatSchemesSection(report: SchemesSuiteReport, plots: readonly
     "Accuracy is the test accuracy, mean ± sample standard deviation over the seeds. Wall time includes the",
     "test evaluation after every epoch; samples/s counts training time only. Peak memory is the most tensor",
     "bytes live at once during training steps, for the whole run and for each phase (one training module",
-    "per phase for the greedy schemes); the JS heap is sampled at each logging interval.",
+    "per phase for the greedy schemes); the JS heap is sampled at each logging interval. A scheme that trains",
+    "in worker threads (`proxy/dgl-async`) lists the main thread's phase peak, then each worker's peak; its",
+    "whole-run figure adds them, since the workers run at once, and its JS heap is the main thread's.",
     "A scheme whose mean accuracy is below twice the chance level is marked as failing.",
     "",
   ];

@@ -43,8 +43,14 @@ export interface SchemesSuiteOptions {
   readonly quick?: boolean;
   /** Workload ids to run, in order. Default: all of the chosen settings. */
   readonly workloads?: readonly string[];
-  /** Scheme names to run. `backprop` is always added, because every row is read against it. Default: all. */
+  /** Scheme names to run. `backprop` is added unless `baseline` is false, because every row is read against it. Default: all. */
   readonly schemes?: readonly string[];
+  /**
+   * Add `backprop` to the schemes. False for a part of a suite split by
+   * scheme whose `backprop` runs come from another part (see
+   * `mergeSchemesReports`). Default true.
+   */
+  readonly baseline?: boolean;
   /** Seeds; each seeds the weights and the shuffles of one run. Default [1, 2, 3], or [1] with `quick`. */
   readonly seeds?: readonly number[];
   /** Default 128. */
@@ -68,8 +74,10 @@ export interface PhaseRecord {
   readonly seconds: number;
   /** Most tensor bytes live at once during the phase's training steps (evaluations excluded). */
   readonly peakTensorBytes: number;
-  /** Largest JS heap in use seen at the phase's logging intervals. */
+  /** Largest JS heap in use seen at the phase's logging intervals; 0 for a worker, whose heap is not sampled. */
   readonly peakHeapBytes: number;
+  /** Set for the record of one worker thread of a phase (see `PeakRecorder`). */
+  readonly worker?: boolean;
 }
 
 /** Test accuracy after one epoch of one phase. */
@@ -95,6 +103,7 @@ export interface SchemeRun {
   readonly trainSeconds: number;
   /** Training samples processed (every phase's samples times its epochs) per training second. */
   readonly samplesPerSecond: number;
+  /** Most tensor bytes live at once: the largest phase peak, and for a phase trained in worker threads, the sum of the main thread's and the workers' peaks. */
   readonly peakTensorBytes: number;
   readonly peakHeapBytes: number;
   readonly phases: readonly PhaseRecord[];
@@ -174,12 +183,26 @@ function firstSamples(dataset: Dataset, limit: number | undefined): Dataset {
   return limit === undefined || limit >= dataset.size ? dataset : dataset.slice(0, limit);
 }
 
-/** Tracks the peaks of a run from its events; evaluations are left out of the tensor peak. */
+const MIB = 2 ** 20;
+
+/** Stat keys in which a method reports the peak of a worker thread, e.g. "module 2/4 peak MiB" from `proxy/dgl-async`. */
+const WORKER_PEAK = /^(.*) peak MiB$/;
+
+/**
+ * Tracks the peaks of a run from its events; evaluations are left out of
+ * the tensor peak. Tensors in worker threads live in their own engines.
+ * A method that trains in workers reports each worker's peak in its epoch
+ * statistics. Each such peak becomes a record of its own, and the phase's
+ * total adds them to the main thread's.
+ */
 class PeakRecorder {
   private phasePeakTensor = 0;
   private phasePeakHeap = 0;
   private phaseLabel = "";
+  private workerPeaks = new Map<string, number>();
   readonly phases: PhaseRecord[] = [];
+  /** Most tensor bytes live at once over the run, workers included. */
+  runPeakTensor = 0;
 
   constructor(private readonly heapUsed: () => number) {}
 
@@ -189,21 +212,32 @@ class PeakRecorder {
       this.phaseLabel = event.label;
       this.phasePeakTensor = 0;
       this.phasePeakHeap = this.heapUsed();
+      this.workerPeaks = new Map();
     } else if (event.event === "step") {
       this.sampleHeap();
     } else if (event.event === "epoch-end") {
       this.sampleHeap();
       this.phasePeakTensor = Math.max(this.phasePeakTensor, peakMemory());
+      for (const [key, mib] of Object.entries(event.stats ?? {})) {
+        const worker = WORKER_PEAK.exec(key)?.[1];
+        if (worker !== undefined) this.workerPeaks.set(worker, Math.max(this.workerPeaks.get(worker) ?? 0, mib * MIB));
+      }
     } else if (event.event === "evaluation") {
       // The peak since epoch-end is the evaluation's own: drop it.
       resetPeakMemory();
     } else if (event.event === "phase-end") {
       this.phases.push({
-        label: this.phaseLabel,
+        label: this.workerPeaks.size === 0 ? this.phaseLabel : `${this.phaseLabel}: main thread`,
         seconds: event.seconds,
         peakTensorBytes: this.phasePeakTensor,
         peakHeapBytes: this.phasePeakHeap,
       });
+      let workersTotal = 0;
+      for (const [worker, bytes] of this.workerPeaks) {
+        this.phases.push({ label: `${worker} worker`, seconds: event.seconds, peakTensorBytes: bytes, peakHeapBytes: 0, worker: true });
+        workersTotal += bytes;
+      }
+      this.runPeakTensor = Math.max(this.runPeakTensor, this.phasePeakTensor + workersTotal);
     }
   }
 
@@ -262,7 +296,7 @@ async function runOne(
       wallSeconds: result.seconds,
       trainSeconds,
       samplesPerSecond: trainSeconds > 0 ? samplesTrained / trainSeconds : 0,
-      peakTensorBytes: Math.max(0, ...peaks.phases.map((phase) => phase.peakTensorBytes)),
+      peakTensorBytes: peaks.runPeakTensor,
       peakHeapBytes: Math.max(0, ...peaks.phases.map((phase) => phase.peakHeapBytes)),
       phases: peaks.phases,
       curve,
@@ -315,16 +349,20 @@ export function summarizeRuns(runs: readonly SchemeRun[], memoryOnly: (workload:
         seconds: mean(group.map((run) => run.phases[index]?.seconds ?? 0)),
         peakTensorBytes: Math.max(...group.map((run) => run.phases[index]?.peakTensorBytes ?? 0)),
         peakHeapBytes: Math.max(...group.map((run) => run.phases[index]?.peakHeapBytes ?? 0)),
+        ...(first.phases[index]!.worker === true ? { worker: true } : {}),
       })),
       failsChance: !memoryOnly(first.workload) && !clearlyAboveChance(accuracyMean, first.classes),
     };
   });
 }
 
-/** Select the schemes to run, `backprop` first. Throws `BenchConfigError` for an unknown name. */
-function selectSchemes(available: readonly SchemeEntry[], names: readonly string[] | undefined): SchemeEntry[] {
-  const baseline = available.find((scheme) => scheme.name === "backprop");
-  if (baseline === undefined) throw new BenchConfigError('The schemes suite needs a scheme named "backprop" to compare against.');
+/**
+ * Select the schemes to run, `backprop` first. Without `baseline`, `backprop`
+ * runs only when named. Throws `BenchConfigError` for an unknown name.
+ */
+function selectSchemes(available: readonly SchemeEntry[], names: readonly string[] | undefined, baseline: boolean): SchemeEntry[] {
+  const backprop = available.find((scheme) => scheme.name === "backprop");
+  if (backprop === undefined) throw new BenchConfigError('The schemes suite needs a scheme named "backprop" to compare against.');
   const requested = names ?? available.map((scheme) => scheme.name);
   const chosen = requested.map((name) => {
     const found = available.find((scheme) => scheme.name === name);
@@ -333,7 +371,8 @@ function selectSchemes(available: readonly SchemeEntry[], names: readonly string
     }
     return found;
   });
-  return [baseline, ...chosen.filter((scheme) => scheme !== baseline)];
+  const others = chosen.filter((scheme) => scheme !== backprop);
+  return baseline || chosen.includes(backprop) ? [backprop, ...others] : others;
 }
 
 /** Run every chosen scheme on every chosen workload and seed, one run at a time. */
@@ -344,7 +383,7 @@ export async function runSchemesSuite(
 ): Promise<SchemesSuiteReport> {
   const quick = options.quick === true;
   const workloads = selectWorkloads(quick ? QUICK_WORKLOADS : FULL_WORKLOADS, options.workloads);
-  const schemes = selectSchemes(environment.schemes, options.schemes);
+  const schemes = selectSchemes(environment.schemes, options.schemes, options.baseline ?? true);
   const seeds = options.seeds ?? (quick ? QUICK_SEEDS : FULL_SEEDS);
   if (seeds.length === 0 || seeds.some((seed) => !Number.isInteger(seed) || seed < 0)) {
     throw new BenchConfigError(`Seeds [${seeds.join(", ")}] are invalid; give one or more integers >= 0.`);
@@ -355,9 +394,10 @@ export async function runSchemesSuite(
 
   const runs: SchemeRun[] = [];
   for (const workload of workloads) {
+    const onWorkload = schemes.filter((scheme) => scheme.name === "backprop" || (workload.schemes?.includes(scheme.name) ?? true));
+    if (onWorkload.length === 0) continue;
     const loaded = await environment.loadDataset(workload.dataset);
     const data = { train: firstSamples(loaded.train, workload.limitTrain), test: firstSamples(loaded.test, workload.limitTest) };
-    const onWorkload = schemes.filter((scheme) => scheme.name === "backprop" || (workload.schemes?.includes(scheme.name) ?? true));
     for (const scheme of onWorkload) {
       for (const seed of workload.seeds ?? seeds) {
         hooks.onRunStart?.(workload, scheme.name, seed);

@@ -39,13 +39,14 @@ export interface SchemeWorkload {
  * VGG-8B cut into Q = 4 training modules, after the setting of Belilovsky et
  * al. ("Decoupled greedy learning of CNNs", ICML 2020). A few steps suffice,
  * because the peak of each step is the same; accuracy is not the point.
+ * `proxy/dgl-async` reports the peak of each of its 4 worker threads.
  */
 const VGG_MEMORY = {
   dataset: "fashion-mnist",
   model: "vgg",
   epochs: 1,
   split: ["conv2", "conv4", "fc1"],
-  schemes: ["proxy/kernel", "proxy/dgl"],
+  schemes: ["proxy/kernel", "proxy/dgl", "proxy/dgl-async"],
   seeds: [1],
   memoryOnly: true,
 } as const;

@@ -9,7 +9,8 @@
  * a bounded buffer (see `SharedBatchBuffer`), computed with weights that may
  * be a few steps old. Every module takes one step per batch. At the end of
  * each epoch the main thread waits for the workers, copies their weights
- * back for evaluation, and reports the staleness of the inputs they read.
+ * back for evaluation, and reports the staleness of the inputs they read
+ * and each worker's peak tensor memory (`module q/Q peak MiB`).
  *
  * Limits of this version:
  * - workers train on the `cpu` backend, and so must the run;
@@ -53,6 +54,8 @@ export interface AsyncDglOptions {
    */
   readonly read?: ReadMode;
 }
+
+const MIB = 2 ** 20;
 
 /** Milliseconds the main thread waits for a worker to start before it reports a failure. */
 const START_TIMEOUT_MS = 120_000;
@@ -216,6 +219,7 @@ export function asyncDglPhase(
       replies.forEach((reply, index) => {
         const slot = workers[index]!;
         loadTensors(slot.module, reply.tensors, slot.name);
+        stats[`${slot.name} peak MiB`] = reply.peakTensorBytes / MIB;
         if (index === 0) return;
         const { reads, stalenessSum, stalenessMax, distinctItems } = reply.stats;
         stats[`${slot.name} staleness`] = reads === 0 ? 0 : stalenessSum / reads;

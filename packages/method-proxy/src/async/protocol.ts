@@ -57,7 +57,13 @@ export type ToWorker =
   | { readonly type: "collect" }
   | { readonly type: "stop" };
 
-export type FromWorker = { readonly type: "collected"; readonly tensors: TensorCopy[]; readonly stats: ReadStats };
+export type FromWorker = {
+  readonly type: "collected";
+  readonly tensors: TensorCopy[];
+  readonly stats: ReadStats;
+  /** Most tensor bytes live at once in the worker since the previous collection (its module, head, optimizer state and graph). */
+  readonly peakTensorBytes: number;
+};
 
 /** Int32 slots at the start of the status block. */
 const STARTED = 0;

@@ -19,7 +19,7 @@ import {
   parametersOf,
   tapeFor,
 } from "@modular/nn";
-import { tensor, tidy } from "@modular/tensor";
+import { resetPeakMemory, tensor, tidy } from "@modular/tensor";
 import { BufferClosedError, SharedBatchBuffer } from "./buffer.js";
 import { clipped, localStep, type LocalObjective } from "../local.js";
 import { auxClassifierObjective } from "../objectives.js";
@@ -139,12 +139,14 @@ class ModuleTrainer {
     }
   }
 
-  /** Copy the module's tensors and return them with the read statistics since the previous call. */
+  /** Copy the module's tensors and return them with the read statistics and the peak tensor bytes since the previous call. */
   collect(): FromWorker {
     const { reads, stalenessSum, stalenessMax, items } = this.stats;
     const stats: ReadStats = { reads, stalenessSum, stalenessMax, distinctItems: items.size };
     this.stats = { reads: 0, stalenessSum: 0, stalenessMax: 0, items: new Set() };
-    return { type: "collected", tensors: copyTensors(this.module), stats };
+    // Each worker has its own tensor engine, so this peak is this module's alone.
+    const peakTensorBytes = resetPeakMemory();
+    return { type: "collected", tensors: copyTensors(this.module), stats, peakTensorBytes };
   }
 
   dispose(): void {
