@@ -77,6 +77,13 @@ export interface LocalObjective {
    * is recorded.
    */
   loss(h: Tensor, batch: Batch, input: Tensor, forward: (x: Tensor) => Tensor): Tensor;
+  /**
+   * Called when a run resumes inside the objective's phase, with the steps
+   * the phase ran before the checkpoint. An objective that keys random
+   * draws by its own step count (such as the contrastive one's dropout
+   * views) sets that count here, so the resumed run repeats the draws.
+   */
+  resumeAt?(steps: number): void;
 }
 
 /** Builds the local objective of one hidden module. */
@@ -229,6 +236,9 @@ function greedyPhases(modules: readonly Module[], locals: LocalModule[], options
         local.optimizer.step(local.parameters, grads);
         return { losses: { [local.name]: loss } };
       },
+      resumeAt(steps) {
+        local.objective.resumeAt?.(steps);
+      },
       end() {
         local.optimizer.dispose();
         allHeads(local).forEach((head) => head.dispose());
@@ -342,6 +352,9 @@ function simultaneousPhase(modules: readonly Module[], locals: LocalModule[], op
       // Every gradient above was computed from this step's weights; only now does any module change.
       for (const { parameters, grads, optimizer } of updates) optimizer.step(parameters, grads);
       return { losses };
+    },
+    resumeAt(steps) {
+      locals.forEach((local) => local.objective.resumeAt?.(steps));
     },
     end() {
       locals.forEach((local) => local.optimizer.dispose());

@@ -381,8 +381,7 @@ export function contrastiveObjective(options: ContrastiveOptions = {}): Objectiv
       new ReLU(),
       new Linear(dimension, dimension, { seed: context.seed, stream: 501 }),
     ]);
-    // TODO: a resumed run restarts this counter, so its dropout views differ from those of an
-    // uninterrupted run. The local-loss phases need a `resumeAt` that reaches the objective.
+    // Keys each step's dropout mask; `resumeAt` restores it, so a resumed run draws the same masks.
     let step = 0;
     return {
       heads: [head],
@@ -391,6 +390,9 @@ export function contrastiveObjective(options: ContrastiveOptions = {}): Objectiv
         const keep = greater(randomUniform(input.shape, { seed: context.seed, stream: step++ }), drop);
         const view = mul(input, mul(cast(keep, "float32"), 1 / (1 - drop)));
         return infoNceLoss(head.forward(h), head.forward(forward(view)), temperature);
+      },
+      resumeAt: (steps) => {
+        step = steps;
       },
     };
   };

@@ -6,7 +6,7 @@
 import { loadMnist } from "@modular/datasets";
 import { type CheckpointFiles, type Model, mlp, splitEveryBlock, train, type TrainOptions } from "@modular/nn";
 import { describe, expect, test } from "vitest";
-import { auxClassifierProxy, predSimProxy } from "../src/index.js";
+import { auxClassifierProxy, contrastiveProxy, predSimProxy } from "../src/index.js";
 
 const SPEC = { kind: "mlp", inputShape: [1, 28, 28], hidden: [16, 16], classes: 10 } as const;
 
@@ -33,6 +33,8 @@ describe("greedy local-loss resume", () => {
   test.each([
     ["proxy/predsim", () => predSimProxy()],
     ["proxy/aux-classifier of depth 2", () => auxClassifierProxy({ depth: 2, width: 8 })],
+    // Its second view draws a fresh dropout mask each step, keyed by the phase's step count.
+    ["proxy/contrastive", () => contrastiveProxy()],
   ])("%s resumed inside a hidden phase ends with the uninterrupted weights", async (_name, method) => {
     const straight = mlp(SPEC, 1);
     await train(await runOptions(straight, method));
