@@ -32,8 +32,10 @@ export async function runBenchSchemes(config: SchemesConfig, stdout: OutputStrea
     stdout.write(`${JSON.stringify({ ...report, ...context, files })}\n`);
   } else {
     const lines = [`Wrote ${files.json}, ${files.markdown} and ${files.plots.length} plots.`];
-    if (report.sources !== undefined) lines.unshift(`Merged ${report.runs.length} runs from ${report.sources.length} reports.`);
-    if (files.document !== undefined) lines.push(`Replaced the schemes section of ${files.document}.`);
+    if (report.sources !== undefined) {
+      lines.unshift(`Merged ${report.runs.length} runs from ${report.sources.length} report${report.sources.length === 1 ? "" : "s"}.`);
+    }
+    if (files.document !== undefined) lines.push(`Wrote the schemes section of ${files.document}.`);
     stdout.write(`${lines.join("\n")}\n`);
   }
   const failing = report.summaries.filter((summary) => summary.failsChance);

@@ -64,6 +64,23 @@ describe("mergeSchemesReports", () => {
     expect(merged.sources!.map((source) => source.command)).toEqual(["modular bench schemes --seeds 2", "modular bench schemes --seeds 1"]);
   });
 
+  test("a scheme is read against backprop on its own seeds", () => {
+    const merged = mergeSchemesReports([
+      part("both.json", [run("backprop", 1, 0.8), run("backprop", 2, 0.9)]),
+      part("pred.json", [run("proxy/pred", 1, 0.75)]),
+      part("sim.json", [run("proxy/sim", 3, 0.7)]),
+    ]);
+    const pred = merged.summaries.find((summary) => summary.scheme === "proxy/pred")!;
+    const sim = merged.summaries.find((summary) => summary.scheme === "proxy/sim")!;
+
+    // Against backprop's seed 1 (0.8), not its mean over seeds 1 and 2 (0.85).
+    expect(pred.pointsAgainstBackprop).toBeCloseTo(-5, 10);
+    expect(sim.pointsAgainstBackprop).toBeNaN();
+    const section = formatSchemesSection(merged, [], { command: "c", machine: "m" }, "plots");
+    expect(section).toContain("| `proxy/pred` | 75.00 % (seed 1) | −5.00 |");
+    expect(section).toContain("| `proxy/sim` | 70.00 % (seed 3) | no `backprop` run on these seeds |");
+  });
+
   test("the section names every part's command", () => {
     const merged = mergeSchemesReports([part("a", [run("backprop", 1, 0.8)]), part("b", [run("backprop", 2, 0.9)])]);
     const section = formatSchemesSection(merged, [], { command: "modular bench schemes --from a,b", machine: "m" }, "plots");

@@ -134,7 +134,7 @@ describe("schemes suite", () => {
           trainable: [],
           optimizers: [],
           step: () => ({ losses: {} }),
-          epochEnd: () => ({ stats: { "module 1/2 peak MiB": 3, "module 2/2 peak MiB": 1, "module 2/2 staleness": 0.5 } }),
+          epochEnd: async () => ({ stats: { "module 1/2 peak MiB": 3, "module 2/2 peak MiB": 1, "module 2/2 staleness": 0.5 } }),
         },
       ],
     };

@@ -51,7 +51,7 @@ function accuracyPerEpochSpec(report: SchemesSuiteReport, workload: string): Top
 /** Mean accuracy minus `backprop`'s per scheme, one bar per scheme and workload. */
 function againstBackpropSpec(summaries: readonly SchemeSummary[]): TopLevelSpec {
   const values = summaries
-    .filter((summary) => summary.scheme !== "backprop")
+    .filter((summary) => summary.scheme !== "backprop" && Number.isFinite(summary.pointsAgainstBackprop))
     .map((summary) => ({ scheme: summary.scheme, workload: summary.workload, points: summary.pointsAgainstBackprop }));
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
@@ -102,7 +102,7 @@ export async function schemesPlots(report: SchemesSuiteReport): Promise<Plot[]> 
   for (const workload of report.workloads) {
     plots.push({
       file: `accuracy-per-epoch-${workload.id}.svg`,
-      title: `Test accuracy after each epoch on ${workload.id}`,
+      title: `Test accuracy after each epoch on ${workload.id} (seed ${report.seeds[0]})`,
       svg: await renderSvg(accuracyPerEpochSpec(report, workload.id)),
     });
   }

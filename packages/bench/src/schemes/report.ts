@@ -34,13 +34,16 @@ function describeWorkload(workload: SchemeWorkload): string {
   return `${model} on ${workload.dataset}, ${workload.epochs} epoch${workload.epochs === 1 ? "" : "s"} per phase, ${train}, ${test}${modules}${seeds}`;
 }
 
-function tableRow(summary: SchemeSummary): string {
-  const accuracy = summary.seeds.length > 1 ? `${percent(summary.accuracyMean)} ± ${percent(summary.accuracySd)} %` : `${percent(summary.accuracyMean)} %`;
+function tableRow(summary: SchemeSummary, reportSeeds: readonly number[]): string {
+  let accuracy = summary.seeds.length > 1 ? `${percent(summary.accuracyMean)} ± ${percent(summary.accuracySd)} %` : `${percent(summary.accuracyMean)} %`;
+  // A merged report may hold a scheme on fewer seeds than the others: name them.
+  if (summary.seeds.join(",") !== reportSeeds.join(",")) accuracy += ` (seed${summary.seeds.length === 1 ? "" : "s"} ${summary.seeds.join(", ")})`;
+  const against = Number.isFinite(summary.pointsAgainstBackprop) ? signed(summary.pointsAgainstBackprop) : "no `backprop` run on these seeds";
   const phases = summary.phases.map((phase) => (phase.peakTensorBytes / MIB).toFixed(1)).join(" / ");
   return [
     `\`${summary.scheme}\``,
     accuracy,
-    summary.scheme === "backprop" ? "" : signed(summary.pointsAgainstBackprop),
+    summary.scheme === "backprop" ? "" : against,
     summary.wallSecondsMean.toFixed(1),
     Math.round(summary.samplesPerSecondMean).toLocaleString("en-US"),
     (summary.peakTensorBytes / MIB).toFixed(1),
@@ -77,6 +80,9 @@ export function formatSchemesSection(report: SchemesSuiteReport, plots: readonly
     "per phase for the greedy schemes); the JS heap is sampled at each logging interval. A scheme that trains",
     "in worker threads (`proxy/dgl-async`) lists the main thread's phase peak, then each worker's peak; its",
     "whole-run figure adds them, since the workers run at once, and its JS heap is the main thread's.",
+    "The JS heap also holds what the process allocated before the run, such as the loaded dataset, so the",
+    "first scheme of each process reads higher than those after it; compare tensor bytes, not heap, across schemes.",
+    "Each scheme is read against `backprop` on the same seeds.",
     "A scheme whose mean accuracy is below twice the chance level is marked as failing.",
     "",
   ];
@@ -87,7 +93,7 @@ export function formatSchemesSection(report: SchemesSuiteReport, plots: readonly
       "",
       "| scheme | test accuracy | against `backprop` (points) | wall time (s) | samples/s | peak tensor MiB | per phase (MiB) | peak JS heap MiB | chance |",
       "|---|---|---|---|---|---|---|---|---|",
-      ...rows.map((row) => `| ${tableRow(row)} |`),
+      ...rows.map((row) => `| ${tableRow(row, report.seeds)} |`),
       "",
     );
   }

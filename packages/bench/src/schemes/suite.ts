@@ -118,7 +118,7 @@ export interface SchemeSummary {
   readonly accuracyMean: number;
   /** Sample standard deviation over the seeds; 0 with one seed. */
   readonly accuracySd: number;
-  /** Mean accuracy minus `backprop`'s, in percentage points. */
+  /** Mean accuracy minus `backprop`'s mean over the same seeds, in percentage points; NaN when `backprop` lacks one of them. */
   readonly pointsAgainstBackprop: number;
   readonly wallSecondsMean: number;
   readonly samplesPerSecondMean: number;
@@ -323,15 +323,18 @@ export function summarizeRuns(runs: readonly SchemeRun[], memoryOnly: (workload:
     const key = `${run.workload}\u0000${run.scheme}`;
     groups.set(key, [...(groups.get(key) ?? []), run]);
   }
-  const baselines = new Map<string, number>();
+  // Backprop's accuracy per workload and seed: each scheme is read against backprop on its own seeds.
+  const baselines = new Map<string, Map<number, number>>();
   for (const group of groups.values()) {
-    if (group[0]!.scheme === "backprop") baselines.set(group[0]!.workload, mean(group.map((run) => run.accuracy)));
+    if (group[0]!.scheme === "backprop") baselines.set(group[0]!.workload, new Map(group.map((run) => [run.seed, run.accuracy])));
   }
   return [...groups.values()].map((group) => {
     const first = group[0]!;
     const accuracies = group.map((run) => run.accuracy);
     const accuracyMean = mean(accuracies);
-    const baseline = baselines.get(first.workload);
+    const baselineBySeed = baselines.get(first.workload);
+    const matching = group.map((run) => baselineBySeed?.get(run.seed));
+    const baseline = matching.every((value) => value !== undefined) ? mean(matching as number[]) : undefined;
     const phaseLabels = first.phases.map((phase) => phase.label);
     return {
       workload: first.workload,
