@@ -34,12 +34,25 @@ export function option(flags: string, description: string, group: string, defaul
 }
 
 /** Adds `--config <file.json>` to `command`, describing the keys it takes beyond the flags. */
+/** A long flag of `command` to show in the `--config` help: "--batch-size" when it has one, else its first flag with a dash in its name, else its first flag. */
+function exampleFlag(command: Command): string {
+  const flags = command.options.map((o) => o.long).filter((long): long is string => long !== undefined && long !== "--help");
+  return flags.find((long) => long === "--batch-size") ?? flags.find((long) => long.slice(2).includes("-")) ?? flags[0] ?? "--json";
+}
+
+/** The camelCase key of `exampleFlag`, e.g. "batchSize". */
+function exampleKey(command: Command): string {
+  return exampleFlag(command)
+    .slice(2)
+    .replace(/-([a-z])/g, (_match, letter: string) => letter.toUpperCase());
+}
+
 export function addConfigOption(command: Command, group: string, extraKeys = ""): void {
   const extra = extraKeys === "" ? "" : `, plus ${extraKeys}`;
   command.addOption(
     option(
       "--config <file.json>",
-      `read flag values from a JSON object whose keys are this command's flags in camelCase (e.g. batchSize)${extra}; flags typed on the command line win`,
+      `read flag values from a JSON object whose keys are this command's flags in camelCase (e.g. ${exampleKey(command)} for ${exampleFlag(command)})${extra}; flags typed on the command line win`,
       group,
     ),
   );

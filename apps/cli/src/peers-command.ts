@@ -20,6 +20,7 @@ import {
   writeBenchmarksSection,
 } from "@modular/bench";
 import { type Command, Option } from "commander";
+import { addConfigOption, flagsWithConfig } from "./command-helpers.js";
 import { DATASETS } from "./registry/datasets.js";
 import { findEntry } from "./registry/entry.js";
 import type { OutputStream } from "./report/reporter.js";
@@ -72,6 +73,7 @@ export function definePeersCommand(bench: Command, onPeers: (flags: PeersFlags) 
       output,
     ),
   );
+  addConfigOption(peers, output);
   peers.addHelpOption(new Option("-h, --help", "print this help").helpGroup(output));
   peers.addHelpText(
     "after",
@@ -88,7 +90,7 @@ export function definePeersCommand(bench: Command, onPeers: (flags: PeersFlags) 
       "  nice -n 10 modular bench peers --write-docs",
     ].join("\n"),
   );
-  peers.action((flags: PeersFlags) => onPeers(flags));
+  peers.action(async (_flags: PeersFlags, command: Command) => onPeers((await flagsWithConfig<PeersFlags>(command)).flags));
   return peers;
 }
 

@@ -6,7 +6,7 @@
  * - `metrics.jsonl`: every runner event, one JSON object per line, appended on resume;
  * - `checkpoint/`: the latest checkpoint, which `--resume <run-dir>` continues from.
  */
-import { appendFileSync } from "node:fs";
+import { appendFileSync, existsSync } from "node:fs";
 import { access, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { UsageError } from "./errors.js";
@@ -66,9 +66,10 @@ export async function readRunConfig(dir: string, command = "train"): Promise<Rec
   let text: string;
   try {
     text = await readFile(path, "utf8");
-  } catch {
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === "ENOENT" && !existsSync(dir);
     throw new UsageError(
-      `Cannot resume from "${dir}": it has no ${CONFIG_FILE}. Pass a run directory that \`modular train\` wrote ` +
+      `Cannot resume from "${dir}": ${missing ? "the folder was not found" : `it has no ${CONFIG_FILE}`}. Pass a run directory that \`modular train\` wrote ` +
         "(its --run-dir, or the folder it printed at the start).",
       command,
     );

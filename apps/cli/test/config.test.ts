@@ -195,6 +195,17 @@ describe("--config on other commands", () => {
     expect(stderr).toContain("Valid keys: json, minTime, mlpBatch, optimizer, repeats, seed, sizes, targets, warmup, writeDocs.");
   });
 
+  test("bench peers reads its flags from the file", async () => {
+    const config = await writeConfig("peers.json", { quick: true, targets: "cpu", limitTrain: 200, limitTest: 100, json: true });
+
+    const { code, stdout } = await run(["bench", "peers", "--config", config]);
+
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.results.map((result: { target: string }) => result.target)).toEqual(["cpu"]);
+    expect(report.dataset.trainSamples).toBe(200);
+  });
+
   test("transfer reads bodies as a list", async () => {
     const config = await writeConfig("transfer.json", { body: [join(dir, "none-1"), join(dir, "none-2")], dataset: "mnist" });
 
