@@ -34,13 +34,13 @@ export function option(flags: string, description: string, group: string, defaul
 }
 
 /** Adds `--config <file.json>` to `command`, describing the keys it takes beyond the flags. */
-/** A long flag of `command` to show in the `--config` help: "--batch-size" when it has one, else its first flag with a dash in its name, else its first flag. */
+/** Pick a long flag of `command` for the `--config` help: "--batch-size" when it has one, else its first flag with a dash in its name, else its first flag. */
 function exampleFlag(command: Command): string {
   const flags = command.options.map((o) => o.long).filter((long): long is string => long !== undefined && long !== "--help");
   return flags.find((long) => long === "--batch-size") ?? flags.find((long) => long.slice(2).includes("-")) ?? flags[0] ?? "--json";
 }
 
-/** The camelCase key of `exampleFlag`, e.g. "batchSize". */
+/** Return the camelCase key of `exampleFlag`, e.g. "batchSize". */
 function exampleKey(command: Command): string {
   return exampleFlag(command)
     .slice(2)

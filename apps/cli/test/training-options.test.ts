@@ -159,6 +159,14 @@ describe("checkpoints", () => {
 
     expect(code).toBe(2);
     expect(stderr).toContain(join(dir, "missing"));
-    expect(stderr).toContain("no config.json");
+    expect(stderr).toContain("the folder was not found");
+  });
+
+  test("resuming from a folder without config.json says so", async () => {
+    const empty = await mkdtemp(join(dir, "empty-"));
+    const { code, stderr } = await run(["train", "--resume", empty]);
+
+    expect(code).toBe(2);
+    expect(stderr).toContain("it has no config.json");
   });
 });
