@@ -51,7 +51,7 @@ describe("bench schemes --quick on embedded MNIST", () => {
       expect(report.summaries.map((summary: { scheme: string }) => summary.scheme).sort()).toEqual(METHODS.map((m) => m.name).sort());
       expect(report.summaries.filter((summary: { failsChance: boolean }) => summary.failsChance)).toEqual([]);
 
-      // A second part with another seed merges into one report; the same part twice is refused.
+      // A second part with another seed merges into one report; the same part twice is rejected.
       const second = `${out}-seed2`;
       expect((await run(["bench", "schemes", "--quick", "--workloads", "mnist-mlp", "--schemes", "proxy/kernel", "--seeds", "2", "--out", second])).code).toBe(0);
       const merged = `${out}-merged`;

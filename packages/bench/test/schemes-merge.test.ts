@@ -1,7 +1,7 @@
 /**
  * Merging parts of the schemes suite: runs from reports split by seed join
  * into one summary per scheme, and parts that disagree or overlap are
- * refused with a message naming both.
+ * rejected with a message naming both.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -90,13 +90,13 @@ describe("mergeSchemesReports", () => {
     expect(section).toContain("| `backprop` | 85.00 ± 7.07 % |");
   });
 
-  test("refuses a run held by two parts", () => {
+  test("rejects a run in two parts", () => {
     expect(() => mergeSchemesReports([part("a.json", [run("backprop", 1, 0.8)]), part("b.json", [run("backprop", 1, 0.8)])])).toThrow(
       "Cannot merge a.json and b.json: both hold the run mnist-mlp backprop seed 1.",
     );
   });
 
-  test("refuses parts with different settings or workload definitions", () => {
+  test("rejects different settings or workloads", () => {
     expect(() => mergeSchemesReports([part("a", [run("backprop", 1, 0.8)]), part("b", [run("backprop", 2, 0.8)], { lr: 0.01 })])).toThrow(
       "Cannot merge a and b: their lr differ (0.001 and 0.01).",
     );
