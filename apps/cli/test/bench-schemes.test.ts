@@ -63,7 +63,7 @@ describe("bench schemes --quick on embedded MNIST", () => {
       expect(readFileSync(join(merged, "schemes.md"), "utf8")).toContain("--schemes proxy/kernel --seeds 2");
       const twice = await run(["bench", "schemes", "--from", `${out},${out}`, "--out", `${out}-twice`]);
       expect(twice.code).toBe(1);
-      expect(twice.stderr).toContain("both hold the run mnist-mlp backprop seed 1");
+      expect(twice.stderr).toContain("both contain the run mnist-mlp backprop seed 1");
     },
     1_800_000,
   );

@@ -47,7 +47,7 @@ function part(name: string, runs: SchemeRun[], settings: Partial<SchemesSuiteRep
 }
 
 describe("mergeSchemesReports", () => {
-  test("joins parts split by seed into one summary per scheme", () => {
+  test("joins seed parts into summaries", () => {
     const merged = mergeSchemesReports([
       part("seed2.json", [run("backprop", 2, 0.9), run("proxy/kernel", 2, 0.7)]),
       part("seed1.json", [run("proxy/kernel", 1, 0.8), run("backprop", 1, 0.8)]),
@@ -64,7 +64,7 @@ describe("mergeSchemesReports", () => {
     expect(merged.sources!.map((source) => source.command)).toEqual(["modular bench schemes --seeds 2", "modular bench schemes --seeds 1"]);
   });
 
-  test("a scheme is read against backprop on its own seeds", () => {
+  test("compares with backprop per seed", () => {
     const merged = mergeSchemesReports([
       part("both.json", [run("backprop", 1, 0.8), run("backprop", 2, 0.9)]),
       part("pred.json", [run("proxy/pred", 1, 0.75)]),
@@ -92,7 +92,7 @@ describe("mergeSchemesReports", () => {
 
   test("rejects a run in two parts", () => {
     expect(() => mergeSchemesReports([part("a.json", [run("backprop", 1, 0.8)]), part("b.json", [run("backprop", 1, 0.8)])])).toThrow(
-      "Cannot merge a.json and b.json: both hold the run mnist-mlp backprop seed 1.",
+      "Cannot merge a.json and b.json: both contain the run mnist-mlp backprop seed 1.",
     );
   });
 
@@ -106,7 +106,7 @@ describe("mergeSchemesReports", () => {
     ).toThrow('Cannot merge a and b: they define workload "mnist-mlp" differently');
   });
 
-  test("readSchemesReport rejects a file that is not a schemes report", async () => {
+  test("readSchemesReport rejects other files", async () => {
     const dir = await mkdtemp(join(tmpdir(), "modular-merge-"));
     try {
       const file = join(dir, "schemes.json");

@@ -123,7 +123,7 @@ describe("schemes suite", () => {
     expect(frozenRow).toContain("**fails**");
   });
 
-  test("worker peaks from epoch statistics add to the run's peak", async () => {
+  test("worker peaks add to run peak", async () => {
     // A method that trains nothing but reports two workers' peaks, as proxy/dgl-async does.
     const workers: TrainingMethod = {
       name: "workers",
@@ -150,7 +150,7 @@ describe("schemes suite", () => {
     expect(run.peakTensorBytes).toBe(run.phases[0]!.peakTensorBytes + 4 * 2 ** 20);
   });
 
-  test("without the baseline only the named schemes run", async () => {
+  test("without baseline runs named schemes", async () => {
     const report = await runSchemesSuite(
       { schemes: SCHEMES, loadDataset: () => loadMnist() },
       { quick: true, workloads: ["mnist-mlp"], schemes: ["frozen"], seeds: [1], baseline: false },

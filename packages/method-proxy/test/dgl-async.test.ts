@@ -85,7 +85,7 @@ describe("proxy/dgl-async", () => {
     model.dispose();
   });
 
-  test("each worker reports its own peak tensor memory", async () => {
+  test("workers report their peak memory", async () => {
     const { train: trainSet, test: testSet } = await loadMnist();
     const model = mlp({ kind: "mlp", inputShape: [1, 28, 28], hidden: [16], classes: 10 }, 3);
     const events: TrainingEvent[] = [];

@@ -36,7 +36,7 @@ function sameWorkload(a: SchemeWorkload, b: SchemeWorkload): boolean {
  * Join the runs of several reports into one, with summaries recomputed over
  * all of them. Runs are ordered by workload, then scheme (`backprop` first),
  * then seed. Throws `BenchConfigError` when the parts used different
- * settings, define a workload differently, or both hold the same run
+ * settings, define a workload differently, or both contain the same run
  * (workload, scheme and seed): split a suite by seed or by workload so each
  * run happens once.
  */
@@ -71,7 +71,7 @@ export function mergeSchemesReports(parts: readonly SchemesReportPart[]): Scheme
       const earlier = runFrom.get(key);
       if (earlier !== undefined) {
         throw new BenchConfigError(
-          `Cannot merge ${earlier} and ${part.name}: both hold the run ${key}. ` +
+          `Cannot merge ${earlier} and ${part.name}: both contain the run ${key}. ` +
             "Split the suite so that each run happens once, e.g. one part per seed with --seeds.",
         );
       }

@@ -189,7 +189,7 @@ const MIB = 2 ** 20;
 const WORKER_PEAK = /^(.*) peak MiB$/;
 
 /**
- * Tracks the peaks of a run from its events; evaluations are left out of
+ * Recorder of a run's peak memory, fed by its events. Evaluations are left out of
  * the tensor peak. Tensors in worker threads live in their own engines.
  * A method that trains in workers reports each worker's peak in its epoch
  * statistics. Each such peak becomes a record of its own, and the phase's
