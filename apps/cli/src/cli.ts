@@ -365,7 +365,9 @@ function reportError(error: unknown, io: CliIO, json: boolean, debug: boolean, i
     writeJsonError(io.stdout, { name, message: errorMessage(error) });
   }
   if (error instanceof RunInterruptedError) {
-    const resume = error.cause.checkpointWritten ? ` Resume with: ${invokedAs} train --resume ${error.runDir}` : "";
+    const { command, dir } = error.resume;
+    // A stopped compare resumes even without a checkpoint: it trains the stopped method again.
+    const resume = error.cause.checkpointWritten || command === "compare" ? ` Resume with: ${invokedAs} ${command} --resume ${dir}` : "";
     io.stderr.write(`modular: ${error.message}${resume}\n`);
     return EXIT_INTERRUPTED;
   }

@@ -2,13 +2,18 @@
  * `modular compare`: trains `backprop` and several schemes on one model and
  * dataset with the same flags and seed, one after another, each in its own
  * run directory. It then prints a table of test accuracy, wall time and the
- * accuracy difference to `backprop`.
+ * accuracy difference to `backprop`. The folder keeps the settings
+ * (`compare-config.json`) and the rows so far (`compare.json`), so that
+ * `--resume` continues a compare that Ctrl-C stopped.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { TRAINING_STATE_FILE } from "@modular/nn";
 import type { Command } from "commander";
 import { flagsWithConfig, option, throwFrom } from "./command-helpers.js";
-import { UsageError } from "./errors.js";
+import { flagsOf, mergeConfig, typedKeys } from "./config-file.js";
+import { RunInterruptedError, UsageError } from "./errors.js";
 import { compareHelpAfterFlags } from "./help.js";
 import { checkMethodOptionsObject } from "./method-options.js";
 import { parseTrainFlags, type TrainConfig, type TrainFlags } from "./options.js";
@@ -16,17 +21,25 @@ import { formatPercent, formatSeconds } from "./report/format.js";
 import type { OutputStream } from "./report/reporter.js";
 import { findEntry } from "./registry/entry.js";
 import { METHODS } from "./registry/methods.js";
-import { defaultRunDir } from "./run-dir.js";
+import { absolute, CHECKPOINT_FOLDER, CONFIG_FILE, defaultRunDir } from "./run-dir.js";
 import { addTrainingFlags } from "./train-flags.js";
-import { runTrain, type TrainIO } from "./train-command.js";
+import { runTrain, type TrainIO, type TrainOutcome } from "./train-command.js";
 
 /** Schemes compared when `--methods` is left out: one or two of each family. */
 export const DEFAULT_COMPARED = ["proxy/kernel", "proxy/predsim", "syngrad/dni", "targetprop/dtp"];
 
 /** The `compare` flags: those of `train` without the single-method ones, plus `--methods`. */
-export interface CompareFlags extends Omit<TrainFlags, "method" | "methodOption" | "resume" | "checkpointDir"> {
+export interface CompareFlags extends Omit<TrainFlags, "method" | "methodOption" | "checkpointDir"> {
   readonly methods: string;
 }
+
+/** The settings of a compare, saved in its folder for `--resume`, in the format of a `--config` file. */
+export const COMPARE_CONFIG_FILE = "compare-config.json";
+/** The table so far: one row per finished method, rewritten after each. */
+export const COMPARE_RESULTS_FILE = "compare.json";
+/** Flags left out of the saved settings, and the only ones `--resume` may be combined with (besides `--resume`). */
+const OUTPUT_FLAGS = ["json", "logEvery"];
+const UNSAVED_FLAGS = ["runDir", "resume", "config", ...OUTPUT_FLAGS];
 
 /** One row of the table. */
 export interface CompareRow {
@@ -70,9 +83,62 @@ export function parseMethodList(text: string): string[] {
   return [...new Set(["backprop", ...names])];
 }
 
+/**
+ * Returns the flags of `command`: those typed over `--config`, or with
+ * `--resume`, those typed over the saved `compare-config.json`. Throws
+ * `UsageError` for `--resume` with flags that would change the runs.
+ */
+async function resolveCompareFlags(command: Command): Promise<{ flags: CompareFlags; extras: Record<string, unknown>; configPath: string | undefined }> {
+  const typed = command.opts() as CompareFlags;
+  if (typed.resume === undefined) return flagsWithConfig<CompareFlags>(command, { extraKeys: ["methodOptions"] });
+  const extra = typedKeys(command).filter((key) => key !== "resume" && !OUTPUT_FLAGS.includes(key));
+  if (extra.length > 0) {
+    throw new UsageError(
+      `--resume continues with the ${COMPARE_CONFIG_FILE} saved in ${typed.resume}, so it cannot be combined with ` +
+        `${flagsOf(command, extra).join(", ")}. Only --json and --log-every may be added.`,
+      "compare",
+    );
+  }
+  const path = join(typed.resume, COMPARE_CONFIG_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new UsageError(
+      `Cannot resume from "${typed.resume}": it has no ${COMPARE_CONFIG_FILE}. Pass the folder that \`modular compare\` printed ` +
+        "at the start (its --run-dir).",
+      "compare",
+    );
+  }
+  let saved: Record<string, unknown>;
+  try {
+    saved = JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    throw new UsageError(`Cannot resume from "${typed.resume}": ${path} is not JSON (${(error as Error).message}).`, "compare");
+  }
+  const merged = mergeConfig<CompareFlags>(command, saved, path, { extraKeys: ["methodOptions"] });
+  return { ...merged, flags: { ...merged.flags, runDir: typed.resume }, configPath: path };
+}
+
+/** The settings to save for `--resume`: the resolved flags without the output and folder ones, and the method options. */
+function savedSettings(flags: CompareFlags, methodOptions: unknown): Record<string, unknown> {
+  const settings: Record<string, unknown> = Object.fromEntries(Object.entries(flags).filter(([key]) => !UNSAVED_FLAGS.includes(key)));
+  if (methodOptions !== undefined) settings.methodOptions = methodOptions;
+  return settings;
+}
+
+interface CompareSetup {
+  readonly configs: TrainConfig[];
+  readonly dir: string;
+  readonly json: boolean;
+  readonly resume: boolean;
+  /** The settings to write to `compare-config.json`. */
+  readonly settings: Record<string, unknown>;
+}
+
 /** Validates the flags of every method before the first one trains, so a typo fails at once. */
-async function compareConfigs(command: Command, env: TrainIO["env"]): Promise<{ configs: TrainConfig[]; dir: string; json: boolean }> {
-  const { flags, extras, configPath } = await flagsWithConfig<CompareFlags>(command, { extraKeys: ["methodOptions"] });
+async function compareConfigs(command: Command, env: TrainIO["env"]): Promise<CompareSetup> {
+  const { flags, extras, configPath } = await resolveCompareFlags(command);
   const names = parseMethodList(flags.methods);
   const perMethod = extras.methodOptions === undefined ? {} : checkMethodOptionsObject(extras.methodOptions, configPath ?? "", "compare");
   const strangers = Object.keys(perMethod).filter((name) => !names.includes(name));
@@ -86,11 +152,44 @@ async function compareConfigs(command: Command, env: TrainIO["env"]): Promise<{ 
 
   const dir = flags.runDir ?? (await defaultRunDir("compare", env));
   const configs = names.map((name) => {
-    const { methods: _methods, ...shared } = flags;
+    const { methods: _methods, resume: _resume, ...shared } = flags;
     const options = perMethod[name] === undefined ? {} : checkMethodOptionsObject(perMethod[name], configPath ?? "", "compare");
     return parseTrainFlags({ ...shared, method: name, runDir: join(dir, name.replaceAll("/", "-")) }, options);
   });
-  return { configs, dir, json: flags.json === true };
+  return { configs, dir, json: flags.json === true, resume: flags.resume !== undefined, settings: savedSettings(flags, extras.methodOptions) };
+}
+
+/** Creates the compare folder with its settings, or throws `UsageError` if it already contains a compare. */
+async function createCompareDir(dir: string, settings: Record<string, unknown>): Promise<void> {
+  if (existsSync(join(dir, COMPARE_CONFIG_FILE))) {
+    throw new UsageError(
+      `The folder "${dir}" already has a compare (${COMPARE_CONFIG_FILE}). Continue it with --resume ${dir}, or pass another --run-dir.`,
+      "compare",
+    );
+  }
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, COMPARE_CONFIG_FILE), `${JSON.stringify(settings, null, 2)}\n`);
+}
+
+/** Reads the rows of the methods a stopped compare finished from its `compare.json`. Returns none when the file is missing. */
+async function finishedRows(dir: string): Promise<CompareRow[]> {
+  const path = join(dir, COMPARE_RESULTS_FILE);
+  if (!existsSync(path)) return [];
+  return (JSON.parse(await readFile(path, "utf8")) as { rows: CompareRow[] }).rows;
+}
+
+/**
+ * Returns the config that continues one method. A method that has not
+ * started trains as planned, and a started one resumes from its checkpoint.
+ * A started method without a checkpoint (such as `proxy/dgl-async`) trains
+ * again from the start, so its run directory is removed first.
+ */
+async function prepareMethod(config: TrainConfig): Promise<TrainConfig> {
+  const runDir = config.runDir!;
+  if (!existsSync(join(runDir, CONFIG_FILE))) return config;
+  if (existsSync(join(runDir, CHECKPOINT_FOLDER, TRAINING_STATE_FILE))) return { ...config, resume: runDir };
+  await rm(runDir, { recursive: true, force: true });
+  return config;
 }
 
 /** Formats the table: one row per method, backprop first. */
@@ -110,15 +209,30 @@ export function formatCompareTable(rows: readonly CompareRow[]): string {
 
 /** Runs `modular compare`: every method in turn, then the table (or one JSON line per method). */
 export async function runCompare(command: Command, io: TrainIO & { readonly stdout: OutputStream }): Promise<boolean> {
-  const { configs, dir, json } = await compareConfigs(command, io.env);
-  await mkdir(dir, { recursive: true });
+  const { configs, dir, json, resume, settings } = await compareConfigs(command, io.env);
+  if (!resume) await createCompareDir(dir, settings);
+  const finished = resume ? await finishedRows(dir) : [];
   const rows: CompareRow[] = [];
-  // TODO: a compare stopped by Ctrl-C cannot be resumed as a whole; `train --resume` continues the stopped method only.
   for (const [index, config] of configs.entries()) {
-    if (!json) io.stdout.write(`\n[${index + 1}/${configs.length}] ${config.method.name}\n`);
+    const done = finished.find((row) => row.method === config.method.name);
+    if (done !== undefined) {
+      rows.push(done);
+      if (json) io.stdout.write(`${JSON.stringify({ event: "result", ...done })}\n`);
+      else io.stdout.write(`\n[${index + 1}/${configs.length}] ${config.method.name}: finished earlier, ${formatPercent(done.testAccuracy)}\n`);
+      continue;
+    }
+    const prepared = await prepareMethod(config);
+    if (!json) io.stdout.write(`\n[${index + 1}/${configs.length}] ${config.method.name}${prepared.resume === undefined ? "" : ", resumed"}\n`);
     // With --json, stdout carries only the result lines. Each run's events still go to its metrics.jsonl.
     const quiet = json ? { reporter: () => ({ onEvent: () => {}, close: () => {} }) } : {};
-    const { result, runDir } = await runTrain({ ...config, json: false }, { ...io, ...quiet });
+    let outcome: TrainOutcome;
+    try {
+      outcome = await runTrain({ ...prepared, json: false }, { ...io, ...quiet });
+    } catch (error) {
+      if (!(error instanceof RunInterruptedError)) throw error;
+      throw new RunInterruptedError(error.cause, error.runDir, { command: "compare", dir: absolute(dir) });
+    }
+    const { result, runDir } = outcome;
     const accuracy = result.testAccuracy ?? Number.NaN;
     const baseline = rows[0]?.testAccuracy ?? accuracy;
     const row: CompareRow = {
@@ -129,9 +243,9 @@ export async function runCompare(command: Command, io: TrainIO & { readonly stdo
       runDir,
     };
     rows.push(row);
+    await writeFile(join(dir, COMPARE_RESULTS_FILE), `${JSON.stringify({ rows }, null, 2)}\n`);
     if (json) io.stdout.write(`${JSON.stringify({ event: "result", ...row })}\n`);
   }
-  await writeFile(join(dir, "compare.json"), `${JSON.stringify({ rows }, null, 2)}\n`);
   if (!json) io.stdout.write(`\n${formatCompareTable(rows)}\n\nRun directories: ${dir}\n`);
   return json;
 }

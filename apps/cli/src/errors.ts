@@ -44,6 +44,8 @@ export class RunInterruptedError extends Error {
     override readonly cause: TrainingInterruptedError,
     /** The run directory, absolute, so the resume command works from any folder. */
     readonly runDir: string,
+    /** The command and folder that continue the run: `train` and the run directory, or `compare` and its folder. */
+    readonly resume: { readonly command: "train" | "compare"; readonly dir: string } = { command: "train", dir: runDir },
   ) {
     super(
       `Interrupted after step ${cause.stepsInEpoch} of epoch ${cause.epoch} of phase ${cause.phase}. ` +

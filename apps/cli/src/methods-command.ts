@@ -44,6 +44,7 @@ function methodLines(entry: MethodEntry): string[] {
     `  defaults: ${formatDefaults(entry.defaults)}`,
   ];
   if (entry.optionNames.length > 0) lines.push(`  options: ${[...entry.optionNames].sort().join(", ")}`);
+  if (entry.models !== undefined) lines.push(`  models: ${entry.models.join(", ")} only`);
   return lines;
 }
 
@@ -54,8 +55,8 @@ export async function runMethods(command: Command, stdout: OutputStream): Promis
   const entries = METHODS.filter((entry) => family === undefined || entry.family.toLowerCase().includes(family));
   if (flags.json === true) {
     for (const entry of entries) {
-      const { name, family: group, paper, splitName: split, defaults, optionNames: options, description } = entry;
-      stdout.write(`${JSON.stringify({ name, family: group, description, paper, split, defaults, options })}\n`);
+      const { name, family: group, paper, splitName: split, defaults, optionNames: options, description, models } = entry;
+      stdout.write(`${JSON.stringify({ name, family: group, description, paper, split, defaults, options, models })}\n`);
     }
     return true;
   }

@@ -75,7 +75,7 @@ export function addTrainingFlags(command: Command, kind: "train" | "compare"): v
   command.addOption(option("--backend <name>", `tensor backend: ${backends}`, training, "cpu"));
   command.addOption(option("--schedule <name>", `learning-rate schedule per epoch: ${SCHEDULE_NAMES.join(", ")}`, training, "constant"));
   command.addOption(option("--warmup <n>", "epochs of linear warm-up before the schedule: epoch k trains at k/(n+1) of --lr", training, "0"));
-  command.addOption(option("--lr-step <epochs>", "epochs between decays of --schedule step", training));
+  command.addOption(option("--lr-step <epochs>", "epochs between decays of --schedule step; required with it, no default", training));
   command.addOption(option("--lr-gamma <factor>", "factor of each decay of --schedule step", training, "0.1"));
   command.addOption(option("--weight-decay <lambda>", "L2 penalty added to every gradient as lambda times the weight", training, "0"));
   command.addOption(option("--momentum <mu>", "momentum of --optimizer sgd, from 0 to below 1 (default: 0)", training));
@@ -97,6 +97,14 @@ export function addTrainingFlags(command: Command, kind: "train" | "compare"): v
     command.addOption(option("--checkpoint-dir <dir>", "write the checkpoints here instead of the run directory's checkpoint/ folder", runs));
     command.addOption(
       option("--resume <run-dir>", "continue the run saved in this run directory, with its config.json; only --json and --log-every may be added", runs),
+    );
+  } else {
+    command.addOption(
+      option(
+        "--resume <dir>",
+        "continue the compare saved in this folder, with its compare-config.json: finished methods are read from compare.json, the stopped one continues from its checkpoint; only --json and --log-every may be added",
+        runs,
+      ),
     );
   }
   addConfigOption(command, runs, kind === "train" ? '"methodOptions": {name: value}' : '"methodOptions": {method: {name: value}}');

@@ -39,8 +39,8 @@ function parse(text: string): Event[] {
   return text.trim().split("\n").map((line) => JSON.parse(line) as Event);
 }
 
-/** Spawns the CLI and sends SIGINT once a `step` event of phase 1 reaches `stopAt`. */
-function interruptedRun(argv: readonly string[], stopAt: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Spawns the CLI and sends SIGINT once `stopNow` returns true for the stdout so far. */
+function interruptedRun(argv: readonly string[], stopNow: (stdout: string) => boolean): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...argv], { env: { ...process.env, MODULAR_RUNS_DIR: dir } });
     let stdout = "";
@@ -48,17 +48,22 @@ function interruptedRun(argv: readonly string[], stopAt: number): Promise<{ code
     let sent = false;
     child.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
-      if (sent) return;
-      const steps = [...stdout.matchAll(/"event":"step","phase":1,"epoch":\d+,"step":(\d+)/g)].map((match) => Number(match[1]));
-      if (steps.length > 0 && Math.max(...steps) >= stopAt) {
-        sent = true;
-        child.kill("SIGINT");
-      }
+      if (sent || !stopNow(stdout)) return;
+      sent = true;
+      child.kill("SIGINT");
     });
     child.stderr.on("data", (chunk: Buffer) => void (stderr += chunk.toString()));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** True once a `step` event of phase 1 has reached step `stopAt`. */
+function afterStep(stopAt: number): (stdout: string) => boolean {
+  return (stdout) => {
+    const steps = [...stdout.matchAll(/"event":"step","phase":1,"epoch":\d+,"step":(\d+)/g)].map((match) => Number(match[1]));
+    return steps.length > 0 && Math.max(...steps) >= stopAt;
+  };
 }
 
 /** Collects the final metrics of a run: each epoch's mean losses, and the test accuracy. */
@@ -75,7 +80,7 @@ describe("Ctrl-C and --resume", () => {
     expect(straight.code).toBe(0);
 
     const runDir = join(dir, "stopped");
-    const stopped = await interruptedRun([...RUN, "--run-dir", runDir], 20);
+    const stopped = await interruptedRun([...RUN, "--run-dir", runDir], afterStep(20));
 
     expect(stopped.code).toBe(130);
     expect(stopped.stderr).toContain(`Resume with: modular train --resume ${runDir}`);
@@ -95,6 +100,33 @@ describe("Ctrl-C and --resume", () => {
     expect(metrics.filter((event) => event.event === "interrupted")).toHaveLength(1);
     expect(finalMetrics(metrics)).toEqual(finalMetrics(parse(straight.stdout)));
     expect(finalMetrics(parse(resumed.stdout)).accuracy).toBe(finalMetrics(parse(straight.stdout)).accuracy);
+  });
+
+  test("resumed compare matches uninterrupted one", { timeout: 300_000 }, async () => {
+    const COMPARE = [
+      "compare", "--methods", "proxy/kernel", "--hidden", "32", "--epochs", "1", "--limit-train", "1000", "--limit-test", "300",
+      "--batch-size", "32", "--seed", "4", "--json",
+    ];
+    const accuracies = (stdout: string) => parse(stdout).map((event) => [event.method, event.testAccuracy]);
+    const straight = await run([...COMPARE, "--run-dir", join(dir, "compare-straight")]);
+    expect(straight.code).toBe(0);
+
+    // SIGINT once backprop's row is out: proxy/kernel has started, or starts next and stops after its first step.
+    const compareDir = join(dir, "compare-stopped");
+    const stopped = await interruptedRun([...COMPARE, "--run-dir", compareDir], (stdout) => stdout.includes('"method":"backprop"'));
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toContain(`Resume with: modular compare --resume ${compareDir}`);
+    expect(accuracies(stopped.stdout).filter(([, value]) => value !== undefined)).toHaveLength(1);
+
+    const resumed = await run(["compare", "--resume", compareDir, "--json"]);
+    expect(resumed.code).toBe(0);
+    expect(accuracies(resumed.stdout)).toEqual(accuracies(straight.stdout));
+    const table = JSON.parse(await readFile(join(compareDir, "compare.json"), "utf8")) as { rows: { method: string }[] };
+    expect(table.rows.map((row) => row.method)).toEqual(["backprop", "proxy/kernel"]);
+
+    const again = await run(["compare", "--resume", compareDir, "--epochs", "2"]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain("cannot be combined with --epochs");
   });
 
   test("in-process signal stops after the current step", async () => {

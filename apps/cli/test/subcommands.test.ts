@@ -32,7 +32,7 @@ describe("compare", () => {
     expect(table).toMatch(/^method\s+test accuracy\s+wall time\s+vs backprop$/m);
     expect(table).toMatch(/^backprop\s+\d+\.\d\d %\s+\d+\.\d s\s+-$/m);
     expect(table).toMatch(/^proxy\/kernel\s+\d+\.\d\d %\s+\d+\.\d s\s+[+-]\d+\.\d\d pp$/m);
-    expect((await readdir(runDir)).sort()).toEqual(["backprop", "compare.json", "proxy-kernel"]);
+    expect((await readdir(runDir)).sort()).toEqual(["backprop", "compare-config.json", "compare.json", "proxy-kernel"]);
     expect(await readdir(join(runDir, "proxy-kernel"))).toContain("config.json");
   });
 

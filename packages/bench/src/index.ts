@@ -56,6 +56,7 @@ export {
   type CurvePoint,
   type PhaseRecord,
   runSchemesSuite,
+  type NotRunScheme,
   type SchemeEntry,
   type SchemeRun,
   type SchemesRunSource,

@@ -81,6 +81,16 @@ describe("mergeSchemesReports", () => {
     expect(section).toContain("| `proxy/sim` | 70.00 % (seed 3) | no `backprop` run on these seeds |");
   });
 
+  test("keeps the schemes not run", () => {
+    const notRun = [{ workload: WORKLOAD.id, scheme: "auxvar/bcd", reason: "trains `mlp` models only" }];
+    const merged = mergeSchemesReports([
+      part("seed1.json", [run("backprop", 1, 0.8)], { notRun }),
+      part("seed2.json", [run("backprop", 2, 0.9)], { notRun }),
+    ]);
+
+    expect(merged.notRun).toEqual(notRun);
+  });
+
   test("the section names every part's command", () => {
     const merged = mergeSchemesReports([part("a", [run("backprop", 1, 0.8)]), part("b", [run("backprop", 2, 0.9)])]);
     const section = formatSchemesSection(merged, [], { command: "modular bench schemes --from a,b", machine: "m" }, "plots");

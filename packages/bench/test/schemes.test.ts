@@ -160,6 +160,19 @@ describe("schemes suite", () => {
     expect(report.summaries[0]!.pointsAgainstBackprop).toBeNaN();
   });
 
+  test("skips a model the scheme cannot train", async () => {
+    const convOnly: SchemeEntry = { ...SCHEMES[1]!, name: "conv-only", models: ["cnn"] };
+    const report = await runSchemesSuite(
+      { schemes: [...SCHEMES, convOnly], loadDataset: () => loadMnist() },
+      { quick: true, workloads: ["mnist-mlp"], schemes: ["conv-only"], seeds: [1] },
+    );
+
+    expect(report.runs.map((run) => run.scheme)).toEqual(["backprop"]);
+    expect(report.notRun).toEqual([{ workload: "mnist-mlp", scheme: "conv-only", reason: "trains `cnn` models only" }]);
+    const section = formatSchemesSection(report, [], { command: "c", machine: "m" }, "plots");
+    expect(section).toContain("Not run on this workload: `conv-only` (trains `cnn` models only).");
+  });
+
   test("rejects an unknown workload or scheme with the valid names", async () => {
     const environment = { schemes: SCHEMES, loadDataset: () => loadMnist() };
     await expect(runSchemesSuite(environment, { quick: true, workloads: ["mnist-vgg"] })).rejects.toThrow(

@@ -24,6 +24,8 @@ export interface AuxvarPreset {
   readonly split: "before-output";
   /** Names of the options the factory takes, for checking user input such as `modular train --config`. */
   readonly optionNames: readonly string[];
+  /** Model kinds the scheme can train: the closed-form updates need a dense ReLU chain, so `mlp` only. */
+  readonly models: readonly string[];
   /** Creates the method with `options` over the defaults. */
   create(options?: PresetOptions): TrainingMethod;
 }
@@ -39,6 +41,7 @@ export const AUXVAR_PRESETS: readonly AuxvarPreset[] = [
     defaults: { gamma: 1, proximal: 0.1, weightProximal: 0.1, iterations: 1, jitter: 1e-4, alignmentEvery: 20 },
     split: "before-output",
     optionNames: ["gamma", "proximal", "weightProximal", "iterations", "jitter", "alignmentEvery"],
+    models: ["mlp"],
     create: (options = {}) => bcd(options as Parameters<typeof bcd>[0]),
   },
   {
@@ -60,6 +63,7 @@ export const AUXVAR_PRESETS: readonly AuxvarPreset[] = [
     },
     split: "before-output",
     optionNames: ["beta", "gamma", "iterations", "warmStart", "loss", "weightProximal", "jitter", "alignmentEvery"],
+    models: ["mlp"],
     create: (options = {}) => admm(options as Parameters<typeof admm>[0]),
   },
 ];

@@ -26,6 +26,8 @@ export interface MethodEntry extends RegistryEntry {
   readonly optionNames: readonly string[];
   /** The default split. */
   readonly splitName: SplitName;
+  /** Model kinds (`--model`) the scheme can train; undefined for every kind. */
+  readonly models?: readonly string[];
   /** Creates the method with `options` over its defaults; throws `ConfigError` naming an invalid value. */
   create(options?: Readonly<Record<string, unknown>>): TrainingMethod;
   /** Cuts `model` into the training modules the method trains, in forward order. */
@@ -41,6 +43,7 @@ interface Preset {
   readonly defaults: Readonly<Record<string, unknown>>;
   readonly optionNames: readonly string[];
   readonly split: SplitName;
+  readonly models?: readonly string[];
   create(options?: Readonly<Record<string, unknown>>): TrainingMethod;
 }
 
@@ -53,6 +56,7 @@ function fromPreset(preset: Preset, family: string): MethodEntry {
     defaults: preset.defaults,
     optionNames: preset.optionNames,
     splitName: preset.split,
+    ...(preset.models !== undefined ? { models: preset.models } : {}),
     create: (options) => preset.create(options),
     split: preset.split === "before-output" ? splitBeforeOutput : splitEveryBlock,
   };

@@ -6,7 +6,7 @@
  * them, and keeps where each part came from.
  */
 import { BenchConfigError } from "../errors.js";
-import { type SchemeRun, type SchemesRunSource, type SchemesSuiteReport, summarizeRuns } from "./suite.js";
+import { type NotRunScheme, type SchemeRun, type SchemesRunSource, type SchemesSuiteReport, summarizeRuns } from "./suite.js";
 import type { SchemeWorkload } from "./workloads.js";
 
 /** One report to merge, with its provenance and a name for error messages (e.g. its file). */
@@ -90,6 +90,8 @@ export function mergeSchemesReports(parts: readonly SchemesReportPart[]): Scheme
   );
 
   const sources = parts.flatMap((part) => part.report.sources ?? [part.source]);
+  const notRun = new Map<string, NotRunScheme>();
+  for (const entry of parts.flatMap((part) => part.report.notRun ?? [])) notRun.set(`${entry.workload} ${entry.scheme}`, entry);
   const first = parts[0]!.report;
   return {
     suite: "schemes",
@@ -101,6 +103,7 @@ export function mergeSchemesReports(parts: readonly SchemesReportPart[]): Scheme
     workloads,
     runs,
     summaries: summarizeRuns(runs, (id) => workloads.find((workload) => workload.id === id)?.memoryOnly === true),
+    ...(notRun.size > 0 ? { notRun: [...notRun.values()] } : {}),
     sources,
   };
 }

@@ -96,6 +96,10 @@ export function formatSchemesSection(report: SchemesSuiteReport, plots: readonly
       ...rows.map((row) => `| ${tableRow(row, report.seeds)} |`),
       "",
     );
+    const left = (report.notRun ?? []).filter((entry) => entry.workload === workload.id);
+    if (left.length > 0) {
+      lines.push(`Not run on this workload: ${left.map((entry) => `\`${entry.scheme}\` (${entry.reason})`).join(", ")}.`, "");
+    }
   }
   const failing = report.summaries.filter((summary) => summary.failsChance);
   lines.push(

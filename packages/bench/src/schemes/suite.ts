@@ -26,6 +26,12 @@ export interface SchemeEntry {
   readonly name: string;
   create(): TrainingMethod;
   split(model: Model): Module[];
+  /**
+   * Model kinds the scheme can train, e.g. ["mlp"] for a scheme whose updates
+   * need a dense chain. The suite records the workloads of other models as
+   * not run (`SchemesSuiteReport.notRun`). Default: every model.
+   */
+  readonly models?: readonly string[];
 }
 
 /** Inputs from the suite's caller: the schemes and the data loader. */
@@ -131,6 +137,14 @@ export interface SchemeSummary {
   readonly failsChance: boolean;
 }
 
+/** A scheme the suite did not run on a workload, because the scheme cannot train that workload's model. */
+export interface NotRunScheme {
+  readonly workload: string;
+  readonly scheme: string;
+  /** Why, as a sentence fragment, e.g. "trains `mlp` models only". */
+  readonly reason: string;
+}
+
 /** The run of `modular bench schemes` that produced some of a report's runs. */
 export interface SchemesRunSource {
   /** The command line, e.g. "pnpm modular bench schemes --workloads mnist-mlp --seeds 1". */
@@ -152,6 +166,8 @@ export interface SchemesSuiteReport {
   readonly workloads: readonly SchemeWorkload[];
   readonly runs: readonly SchemeRun[];
   readonly summaries: readonly SchemeSummary[];
+  /** Schemes left out of a workload whose model they cannot train; absent when none were. */
+  readonly notRun?: readonly NotRunScheme[];
   /** Set when the report merges several runs of the suite (see `mergeSchemesReports`): where each part came from. */
   readonly sources?: readonly SchemesRunSource[];
 }
@@ -396,8 +412,15 @@ export async function runSchemesSuite(
   const startedAt = new Date().toISOString();
 
   const runs: SchemeRun[] = [];
+  const notRun: NotRunScheme[] = [];
   for (const workload of workloads) {
-    const onWorkload = schemes.filter((scheme) => scheme.name === "backprop" || (workload.schemes?.includes(scheme.name) ?? true));
+    const chosen = schemes.filter((scheme) => scheme.name === "backprop" || (workload.schemes?.includes(scheme.name) ?? true));
+    const onWorkload = chosen.filter((scheme) => scheme.models === undefined || scheme.models.includes(workload.model));
+    for (const scheme of chosen) {
+      if (onWorkload.includes(scheme)) continue;
+      const models = scheme.models!.map((model) => `\`${model}\``).join(", ");
+      notRun.push({ workload: workload.id, scheme: scheme.name, reason: `trains ${models} models only` });
+    }
     if (onWorkload.length === 0) continue;
     const loaded = await environment.loadDataset(workload.dataset);
     const data = { train: firstSamples(loaded.train, workload.limitTrain), test: firstSamples(loaded.test, workload.limitTest) };
@@ -420,5 +443,6 @@ export async function runSchemesSuite(
     workloads,
     runs,
     summaries: summarizeRuns(runs, (id) => workloads.find((workload) => workload.id === id)?.memoryOnly === true),
+    ...(notRun.length > 0 ? { notRun } : {}),
   };
 }
