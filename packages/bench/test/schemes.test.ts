@@ -134,7 +134,7 @@ describe("schemes suite", () => {
           trainable: [],
           optimizers: [],
           step: () => ({ losses: {} }),
-          epochEnd: async () => ({ stats: { "module 1/2 peak MiB": 3, "module 2/2 peak MiB": 1, "module 2/2 staleness": 0.5 } }),
+          epochEnd: async () => ({ stats: { "module 2/2 staleness": 0.5 }, workerPeakBytes: { "module 1/2": 3 * 2 ** 20, "module 2/2": 2 ** 20 } }),
         },
       ],
     };

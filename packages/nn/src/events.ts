@@ -55,6 +55,8 @@ export interface EpochEndEvent {
   readonly seconds: number;
   /** Numbers the phase reports for the epoch (see `Phase.epochEnd`), such as the staleness of its inputs. */
   readonly stats?: Readonly<Record<string, number>>;
+  /** Peak tensor bytes of each worker thread of the phase so far, by worker name (see `EpochReport.workerPeakBytes`). */
+  readonly workerPeakBytes?: Readonly<Record<string, number>>;
 }
 
 export interface PhaseEndEvent {

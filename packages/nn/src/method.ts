@@ -60,6 +60,12 @@ export interface EpochReport {
   readonly lossValues?: Readonly<Record<string, readonly number[]>>;
   /** Numbers for the epoch-end event's `stats`, e.g. the staleness of inputs. */
   readonly stats?: Readonly<Record<string, number>>;
+  /**
+   * Peak tensor bytes of each worker thread the phase trains in, by worker
+   * name, e.g. "module 2/4". The main thread's `peakMemory` does not see
+   * tensors in other threads, so a memory report adds these.
+   */
+  readonly workerPeakBytes?: Readonly<Record<string, number>>;
 }
 
 /** A source of batches, such as a `Dataset` from `@modular/datasets`. */

@@ -479,6 +479,7 @@ async function runPhase(
       const report = (await phase.epochEnd?.()) ?? undefined;
       if (report?.lossValues !== undefined) interval.addValues(step, epoch, report.lossValues);
       const stats = report?.stats;
+      const workerPeakBytes = report?.workerPeakBytes;
       const rest = addValues(epochLosses, await interval.flush(phase));
       if (rest.size > 0) emit({ event: "step", phase: index, epoch, step, totalSteps, losses: means(rest) });
       emit({
@@ -488,6 +489,7 @@ async function runPhase(
         losses: means(epochLosses),
         seconds: (performance.now() - epochStarted) / 1000,
         ...(stats === undefined ? {} : { stats }),
+        ...(workerPeakBytes === undefined ? {} : { workerPeakBytes }),
       });
       if (options.evaluateEachEpoch === true && options.test !== undefined) {
         const result = await evaluate(options.modules, options.test);

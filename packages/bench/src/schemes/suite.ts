@@ -199,16 +199,11 @@ function firstSamples(dataset: Dataset, limit: number | undefined): Dataset {
   return limit === undefined || limit >= dataset.size ? dataset : dataset.slice(0, limit);
 }
 
-const MIB = 2 ** 20;
-
-/** Stat keys in which a method reports the peak of a worker thread, e.g. "module 2/4 peak MiB" from `proxy/dgl-async`. */
-const WORKER_PEAK = /^(.*) peak MiB$/;
-
 /**
  * Recorder of a run's peak memory, fed by its events. Evaluations are left out of
  * the tensor peak. Tensors in worker threads live in their own engines.
- * A method that trains in workers reports each worker's peak in its epoch
- * statistics. Each such peak becomes a record of its own, and the phase's
+ * A method that trains in workers reports each worker's peak at the end of
+ * each epoch (`workerPeakBytes`). Each such peak becomes a record of its own, and the phase's
  * total adds them to the main thread's.
  */
 class PeakRecorder {
@@ -234,9 +229,8 @@ class PeakRecorder {
     } else if (event.event === "epoch-end") {
       this.sampleHeap();
       this.phasePeakTensor = Math.max(this.phasePeakTensor, peakMemory());
-      for (const [key, mib] of Object.entries(event.stats ?? {})) {
-        const worker = WORKER_PEAK.exec(key)?.[1];
-        if (worker !== undefined) this.workerPeaks.set(worker, Math.max(this.workerPeaks.get(worker) ?? 0, mib * MIB));
+      for (const [worker, bytes] of Object.entries(event.workerPeakBytes ?? {})) {
+        this.workerPeaks.set(worker, Math.max(this.workerPeaks.get(worker) ?? 0, bytes));
       }
     } else if (event.event === "evaluation") {
       // The peak since epoch-end is the evaluation's own: drop it.

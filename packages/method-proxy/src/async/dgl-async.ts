@@ -216,10 +216,12 @@ export function asyncDglPhase(
         ),
       );
       const stats: Record<string, number> = {};
+      const workerPeakBytes: Record<string, number> = {};
       replies.forEach((reply, index) => {
         const slot = workers[index]!;
         loadTensors(slot.module, reply.tensors, slot.name);
         stats[`${slot.name} peak MiB`] = reply.peakTensorBytes / MIB;
+        workerPeakBytes[slot.name] = reply.peakTensorBytes;
         if (index === 0) return;
         const { reads, stalenessSum, stalenessMax, distinctItems } = reply.stats;
         stats[`${slot.name} staleness`] = reads === 0 ? 0 : stalenessSum / reads;
@@ -227,7 +229,7 @@ export function asyncDglPhase(
         stats[`${slot.name} unread`] = reads - distinctItems;
       });
       epoch++;
-      return { lossValues: newLosses(), stats };
+      return { lossValues: newLosses(), stats, workerPeakBytes };
     },
     end() {
       buffers.forEach((buffer) => buffer.close());
