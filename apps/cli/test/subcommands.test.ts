@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { formatCompareTable, parseMethodList } from "../src/compare-command.js";
 import { METHODS } from "../src/registry/methods.js";
-import { run, SMALL_RUN } from "./run-cli.js";
+import { Capture, run, SMALL_RUN } from "./run-cli.js";
 
 let dir: string;
 
@@ -138,19 +138,65 @@ describe("methods", () => {
     }
   });
 
-  test("--json gives defaults and options", async () => {
+  test("lists each option with its help and default", async () => {
+    // Wide enough that no help line wraps.
+    const { stdout } = await run(["methods"], { stdout: new Capture(false, 1000) });
+    const blocks = stdout.split("\n\n");
+
+    for (const entry of METHODS.filter((method) => method.optionNames.length > 0)) {
+      const block = blocks.find((text) => text.startsWith(`${entry.name}  (`))!;
+      expect(block).toContain("\n  options:\n");
+      for (const name of entry.optionNames) {
+        const value = entry.defaults[name];
+        const shown = typeof value === "string" ? value : JSON.stringify(value);
+        const help = entry.optionHelp[name]!;
+        const text = value === undefined ? help : `${help} (default ${shown})`;
+        expect(block).toMatch(new RegExp(`^    ${name} +${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
+      }
+    }
+  });
+
+  test("wraps option help to the terminal width", async () => {
+    const { stdout } = await run(["methods", "--family", "proxy"], { stdout: new Capture(false, 80) });
+    const optionLines = stdout.split("\n").filter((line) => line.startsWith("    "));
+
+    expect(optionLines.length).toBeGreaterThan(0);
+    for (const line of optionLines) expect(line.length).toBeLessThanOrEqual(80);
+    // Continuation lines are indented past the 4 spaces of an option line.
+    expect(optionLines.some((line) => /^ {5,}\S/.test(line))).toBe(true);
+  });
+
+  test("--json gives defaults, options and their help", async () => {
     const { stdout } = await run(["methods", "--json"]);
     const kernel = lines(stdout).find((entry) => entry.name === "proxy/kernel")!;
+    const backprop = lines(stdout).find((entry) => entry.name === "backprop")!;
 
     expect(lines(stdout)).toHaveLength(METHODS.length);
     expect(kernel).toMatchObject({ family: "Proxy Objective", split: "before-output", defaults: { kernel: "cosine" } });
     expect(kernel.options).toContain("sigma");
+    expect((kernel.optionHelp as Record<string, string>).sigma).toContain("gaussian");
+    expect(backprop.optionHelp).toEqual({});
   });
 
   test("unknown family lists the families", async () => {
     const { stdout } = await run(["methods", "--family", "hebbian"]);
 
     expect(stdout).toContain('No method family contains "hebbian". Families: end-to-end backpropagation (baseline), Proxy Objective');
+  });
+});
+
+describe("method option help", () => {
+  test.each(METHODS.map((entry) => [entry.name, entry] as const))("%s has help for each option", (_name, entry) => {
+    for (const name of entry.optionNames) {
+      expect(entry.optionHelp[name], `help of ${name}`).toBeTypeOf("string");
+      expect(entry.optionHelp[name]!.trim(), `help of ${name}`).not.toBe("");
+    }
+    for (const name of Object.keys(entry.optionHelp)) expect(entry.optionNames, `help of unknown option ${name}`).toContain(name);
+  });
+
+  test.each(METHODS.map((entry) => [entry.name, entry] as const))("%s help leaves listed defaults out", (_name, entry) => {
+    // `modular methods` appends the value from `defaults`, so the help must not state another one.
+    for (const name of Object.keys(entry.defaults)) expect(entry.optionHelp[name], `help of ${name}`).not.toMatch(/\(default/);
   });
 });
 

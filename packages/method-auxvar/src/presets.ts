@@ -24,11 +24,21 @@ export interface AuxvarPreset {
   readonly split: "before-output";
   /** Names of the options the factory takes, for checking user input such as `modular train --config`. */
   readonly optionNames: readonly string[];
+  /**
+   * One line per name of `optionNames`: what the option sets, with its unit
+   * or valid range, and its default when `defaults` has none.
+   */
+  readonly optionHelp: Readonly<Record<string, string>>;
   /** Model kinds the scheme can train: the closed-form updates need a dense ReLU chain, so `mlp` only. */
   readonly models: readonly string[];
   /** Creates the method with `options` over the defaults. */
   create(options?: PresetOptions): TrainingMethod;
 }
+
+const JITTER_HELP = "value added to the diagonal of every matrix before its Cholesky factorisation, ≥ 0";
+const ALIGNMENT_EVERY_HELP =
+  "steps between measurements of the angle in degrees between each training module's update and the true backprop gradient, " +
+  "integer ≥ 0, where 0 turns them off";
 
 export const AUXVAR_PRESETS: readonly AuxvarPreset[] = [
   {
@@ -41,6 +51,16 @@ export const AUXVAR_PRESETS: readonly AuxvarPreset[] = [
     defaults: { gamma: 1, proximal: 0.1, weightProximal: 0.1, iterations: 1, jitter: 1e-4, alignmentEvery: 20 },
     split: "before-output",
     optionNames: ["gamma", "proximal", "weightProximal", "iterations", "jitter", "alignmentEvery"],
+    optionHelp: {
+      gamma:
+        "γ, weight of the splitting terms that tie each layer's auxiliary activations and pre-activations " +
+        "to its weights and ReLU, > 0",
+      proximal: "α, weight of the proximal term that keeps each activation and pre-activation update near its previous value, ≥ 0",
+      weightProximal: "ρ, weight of the proximal term that keeps each weight update near the previous weights, ≥ 0",
+      iterations: "sweeps over all blocks per batch, each from the output layer down to the first, integer ≥ 1",
+      jitter: JITTER_HELP,
+      alignmentEvery: ALIGNMENT_EVERY_HELP,
+    },
     models: ["mlp"],
     create: (options = {}) => bcd(options as Parameters<typeof bcd>[0]),
   },
@@ -63,6 +83,18 @@ export const AUXVAR_PRESETS: readonly AuxvarPreset[] = [
     },
     split: "before-output",
     optionNames: ["beta", "gamma", "iterations", "warmStart", "loss", "weightProximal", "jitter", "alignmentEvery"],
+    optionHelp: {
+      beta: "β, weight of the constraints pre-activation = W·input of every layer, and the step of the Lagrange multiplier update, > 0",
+      gamma: "γ, weight of the constraints activation = relu(pre-activation) of every hidden layer, > 0",
+      iterations: "ADMM iterations per batch, integer ≥ 1",
+      warmStart: "iterations of each batch that keep the Lagrange multiplier at zero, integer ≥ 0",
+      loss:
+        "loss of the output layer: hinge pushes the true class's output above 1 and the others below 0, " +
+        "and mse is half the squared error against the one-hot labels",
+      weightProximal: "ρ, weight of the proximal term that keeps each weight update near the previous weights, ≥ 0",
+      jitter: JITTER_HELP,
+      alignmentEvery: ALIGNMENT_EVERY_HELP,
+    },
     models: ["mlp"],
     create: (options = {}) => admm(options as Parameters<typeof admm>[0]),
   },

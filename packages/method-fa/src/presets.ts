@@ -23,9 +23,18 @@ export interface FaPreset {
   readonly split: "before-output";
   /** Names of the options the factory takes, for checking user input such as `modular train --config`. */
   readonly optionNames: readonly string[];
+  /**
+   * One line per name of `optionNames`: what the option sets, with its unit
+   * or valid range, and its default when `defaults` has none.
+   */
+  readonly optionHelp: Readonly<Record<string, string>>;
   /** Creates the method with `options` over the defaults. */
   create(options?: PresetOptions): TrainingMethod;
 }
+
+const ALIGNMENT_EVERY_HELP =
+  "steps between measurements of the angle in degrees between each weight layer's update and the true backprop gradient, " +
+  "integer ≥ 0, where 0 turns them off";
 
 export const FA_PRESETS: readonly FaPreset[] = [
   {
@@ -37,6 +46,10 @@ export const FA_PRESETS: readonly FaPreset[] = [
     defaults: { scale: 1, alignmentEvery: 20 },
     split: "before-output",
     optionNames: ["scale", "alignmentEvery"],
+    optionHelp: {
+      scale: "scale of the fixed random feedback matrices, whose standard deviation is scale/√fan-out of their layer, > 0",
+      alignmentEvery: ALIGNMENT_EVERY_HELP,
+    },
     create: (options = {}) => fa(options as FeedbackOptions),
   },
   {
@@ -47,6 +60,13 @@ export const FA_PRESETS: readonly FaPreset[] = [
     defaults: { scale: 1, magnitude: "uniform", alignmentEvery: 20 },
     split: "before-output",
     optionNames: ["scale", "magnitude", "alignmentEvery"],
+    optionHelp: {
+      scale:
+        "scale of the feedback magnitudes, > 0: with uniform magnitudes each is scale/√fan-out of its layer, " +
+        "and with batch-random ones that is the standard deviation of the normal draws whose absolute values they are",
+      magnitude: "magnitudes of the feedback: uniform gives one fixed magnitude per layer, and batch-random draws new ones every batch",
+      alignmentEvery: ALIGNMENT_EVERY_HELP,
+    },
     create: (options = {}) => signSymmetry(options as SignSymmetryOptions),
   },
   {
@@ -57,6 +77,10 @@ export const FA_PRESETS: readonly FaPreset[] = [
     defaults: { scale: 1, alignmentEvery: 20 },
     split: "before-output",
     optionNames: ["scale", "alignmentEvery"],
+    optionHelp: {
+      scale: "scale of the fixed random feedback matrices, whose standard deviation is scale/√(output units of the model), > 0",
+      alignmentEvery: ALIGNMENT_EVERY_HELP,
+    },
     create: (options = {}) => dfa(options as FeedbackOptions),
   },
 ];

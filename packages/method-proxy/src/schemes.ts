@@ -7,7 +7,7 @@
 import type { TrainingMethod } from "@modular/nn";
 import { ConfigError } from "@modular/nn";
 import { type AsyncDglOptions, asyncDglMethod } from "./async/dgl-async.js";
-import { type LocalSchedule, localLossMethod } from "./local.js";
+import { checkPositive, type LocalSchedule, localLossMethod } from "./local.js";
 import {
   auxClassifierObjective,
   auxSimObjective,
@@ -166,8 +166,15 @@ export function dglProxy(options: Omit<AuxClassifierOptions, "schedule"> = {}): 
   if (schedule !== undefined && schedule !== "simultaneous") {
     throw new ConfigError(`proxy/dgl: schedule "${schedule}" is invalid; DGL trains every module at once, so it must be "simultaneous".`);
   }
+  // Every module trains for the run's epochs in one phase, so per-phase epochs would be ignored.
+  for (const name of ["hiddenEpochs", "outputEpochs"] as const) {
+    if ((options as AuxClassifierOptions)[name] !== undefined) {
+      throw new ConfigError(`proxy/dgl: ${name} is not supported, because DGL trains every module at once for the run's epochs; leave it out.`);
+    }
+  }
   const depth = options.depth ?? 1;
   checkInteger("proxy/dgl", "depth", depth, 1, 3);
+  checkInteger("proxy/dgl", "width", options.width ?? 256, 1, Number.MAX_SAFE_INTEGER);
   return localLossMethod({
     name: "proxy/dgl",
     lossLabel: `auxiliary classifier of depth ${depth}`,
@@ -207,6 +214,8 @@ export function contrastiveProxy(options: LocalSchemeOptions & ContrastiveOption
 export function dglAsyncProxy(options: Pick<AuxClassifierOptions, "depth" | "width" | "outputLr"> & AsyncDglOptions = {}): TrainingMethod {
   const depth = options.depth ?? 1;
   checkInteger("proxy/dgl-async", "depth", depth, 1, 3);
+  checkInteger("proxy/dgl-async", "width", options.width ?? 256, 1, Number.MAX_SAFE_INTEGER);
+  checkPositive("proxy/dgl-async", "outputLr", options.outputLr);
   return asyncDglMethod({
     ...options,
     name: "proxy/dgl-async",

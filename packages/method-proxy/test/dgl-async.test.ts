@@ -154,5 +154,13 @@ describe("proxy/dgl-async", () => {
     expect(() => pkg.dglAsyncProxy({ read: "lifo" as "fifo" })).toThrow(
       'proxy/dgl-async: unknown read mode "lifo". Valid modes: replay, fifo.',
     );
+    expect(() => pkg.dglAsyncProxy({ width: 0 })).toThrow("proxy/dgl-async: width 0 is invalid");
+    expect(() => pkg.dglAsyncProxy({ outputLr: -1 })).toThrow("proxy/dgl-async: outputLr -1 is invalid; it must be a finite number > 0.");
+  });
+
+  test("sync DGL rejects ignored options", () => {
+    expect(() => pkg.dglProxy({ hiddenEpochs: 2 } as object)).toThrow("proxy/dgl: hiddenEpochs is not supported");
+    expect(() => pkg.dglProxy({ outputEpochs: 2 } as object)).toThrow("proxy/dgl: outputEpochs is not supported");
+    expect(() => pkg.dglProxy({ width: 1.5 })).toThrow("proxy/dgl: width 1.5 is invalid");
   });
 });

@@ -26,6 +26,11 @@ export interface SyngradPreset {
   /** Names of the options the factory takes, for checking user input such as `modular train --config`. */
   readonly optionNames: readonly string[];
   /**
+   * One line per name of `optionNames`: what the option sets, with its unit
+   * or valid range, and its default when `defaults` has none.
+   */
+  readonly optionHelp: Readonly<Record<string, string>>;
+  /**
    * Creates the method with `options` over the defaults. The factory checks
    * each value and throws `ConfigError` naming an invalid one, but it ignores
    * names outside `optionNames`, so check those first.
@@ -37,6 +42,15 @@ const JADERBERG =
   'Jaderberg, Czarnecki, Osindero, Vinyals, Graves, Silver and Kavukcuoglu, "Decoupled neural interfaces using synthetic gradients", ICML 2017';
 const OPTION_NAMES = ["trueGradientEvery", "hiddenLayers", "width", "alignmentEvery", "alignmentPer"];
 const DEFAULTS = { trueGradientEvery: 1, hiddenLayers: 0, width: 256, alignmentEvery: 20 };
+const OPTION_HELP = {
+  trueGradientEvery: "steps between true-gradient targets for the synthetic-gradient models, integer ≥ 1, where 1 is every step",
+  hiddenLayers: "hidden ReLU layers of each synthetic-gradient model, integer ≥ 0, where 0 is a linear model",
+  width: "units of each hidden layer of the synthetic-gradient models when hiddenLayers > 0, integer ≥ 1",
+  alignmentEvery:
+    "steps between measurements of the angle in degrees between each update and the true backprop gradient, " +
+    "integer ≥ 0, where 0 turns them off",
+  alignmentPer: "granularity of the alignment angle: module reports one per training module, and layer one per layer inside it (default module)",
+};
 
 export const SYNGRAD_PRESETS: readonly SyngradPreset[] = [
   {
@@ -47,6 +61,7 @@ export const SYNGRAD_PRESETS: readonly SyngradPreset[] = [
     defaults: DEFAULTS,
     split: "before-output",
     optionNames: OPTION_NAMES,
+    optionHelp: OPTION_HELP,
     create: (options = {}) => dni(options as DniOptions),
   },
   {
@@ -57,6 +72,7 @@ export const SYNGRAD_PRESETS: readonly SyngradPreset[] = [
     defaults: DEFAULTS,
     split: "before-output",
     optionNames: OPTION_NAMES,
+    optionHelp: OPTION_HELP,
     create: (options = {}) => cdni(options as DniOptions),
   },
 ];

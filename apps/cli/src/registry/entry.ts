@@ -30,7 +30,7 @@ export function findEntry<E extends RegistryEntry>(entries: readonly E[], name: 
 }
 
 /** Splits `text` at spaces into lines of at most `width` characters. A longer word gets a line of its own. */
-function wrapWords(text: string, width: number): string[] {
+export function wrapWords(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = "";
   for (const word of text.split(" ")) {

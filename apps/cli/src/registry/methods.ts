@@ -24,6 +24,8 @@ export interface MethodEntry extends RegistryEntry {
   readonly defaults: Readonly<Record<string, unknown>>;
   /** Names of every option the factory takes. */
   readonly optionNames: readonly string[];
+  /** One line per name of `optionNames`: what the option sets, with its unit or valid range. */
+  readonly optionHelp: Readonly<Record<string, string>>;
   /** The default split. */
   readonly splitName: SplitName;
   /** Model kinds (`--model`) the scheme can train; undefined for every kind. */
@@ -42,6 +44,7 @@ interface Preset {
   readonly citation: string;
   readonly defaults: Readonly<Record<string, unknown>>;
   readonly optionNames: readonly string[];
+  readonly optionHelp: Readonly<Record<string, string>>;
   readonly split: SplitName;
   readonly models?: readonly string[];
   create(options?: Readonly<Record<string, unknown>>): TrainingMethod;
@@ -55,6 +58,7 @@ function fromPreset(preset: Preset, family: string): MethodEntry {
     paper: preset.paper,
     defaults: preset.defaults,
     optionNames: preset.optionNames,
+    optionHelp: preset.optionHelp,
     splitName: preset.split,
     ...(preset.models !== undefined ? { models: preset.models } : {}),
     create: (options) => preset.create(options),
@@ -70,6 +74,7 @@ export const METHODS: readonly MethodEntry[] = [
     paper: 'Rumelhart, Hinton and Williams, "Learning representations by back-propagating errors", Nature 1986',
     defaults: {},
     optionNames: [],
+    optionHelp: {},
     splitName: "before-output",
     create: () => backprop(),
     split: splitBeforeOutput,
