@@ -53,20 +53,23 @@ const VGG_MEMORY = {
 
 /**
  * Full settings, sized so the whole suite (every scheme, 3 seeds) finishes
- * in about 3.5 hours on a 2-core machine running two parts at once. The
+ * in about 3 hours on a 2-core machine running two parts at once. The
  * Fashion-MNIST workloads train on slices: all 60,000 images for every
  * scheme and seed would take about 9 CPU-hours for the `mlp` and the `cnn`
  * together. Single-seed runs on the full split are in `docs/results.md`.
+ * The `cnn` is tested on the first 2,000 test images, because the test
+ * after every epoch on all 10,000 took about a third of each run.
  *
- * VGG-8B runs at a quarter of its widths. A `backprop` step at quarter
- * width takes about a minute on one CPU core, so at full width (16 times
- * the multiply-adds) a step would take about a quarter of an hour.
+ * VGG-8B runs at a quarter of its widths, for one step per phase. A
+ * `backprop` step at quarter width takes about a minute on one CPU core, so
+ * at full width (16 times the multiply-adds) a step would take about a
+ * quarter of an hour.
  */
 export const FULL_WORKLOADS: readonly SchemeWorkload[] = [
   { id: "mnist-mlp", dataset: "mnist", model: "mlp", epochs: 15 },
   { id: "fashion-mlp", dataset: "fashion-mnist", model: "mlp", epochs: 3, limitTrain: 20_000 },
-  { id: "fashion-cnn", dataset: "fashion-mnist", model: "cnn", epochs: 3, limitTrain: 5_000 },
-  { id: "fashion-vgg-q4", ...VGG_MEMORY, width: 0.25, limitTrain: 256, limitTest: 200 },
+  { id: "fashion-cnn", dataset: "fashion-mnist", model: "cnn", epochs: 3, limitTrain: 3_000, limitTest: 2_000 },
+  { id: "fashion-vgg-q4", ...VGG_MEMORY, width: 0.25, limitTrain: 128, limitTest: 100 },
 ];
 
 /**
