@@ -73,7 +73,8 @@ function fillSelects(): void {
 function describeScheme(): void {
   const scheme = findScheme(controls.scheme.value);
   const needs = scheme.requirements === undefined ? "" : ` Needs: ${scheme.requirements.reason}`;
-  schemeDescription.textContent = `${scheme.name} (${scheme.family}): ${scheme.description}.${needs}`;
+  const models = scheme.models === undefined ? "" : ` Trains the ${scheme.models.join(", ")} model only.`;
+  schemeDescription.textContent = `${scheme.name} (${scheme.family}): ${scheme.description}.${needs}${models}`;
 }
 
 interface AdapterInfo {
@@ -157,9 +158,13 @@ function readConfig(scheme: string): RunConfig {
   };
 }
 
-/** Applies a scheme's backend requirement, or throws when the page cannot meet it. */
+/** Checks that the scheme trains the picked model and applies its backend requirement. Throws when the page cannot meet either. */
 function checkRequirements(config: RunConfig): RunConfig {
-  const requirements = findScheme(config.scheme).requirements;
+  const scheme = findScheme(config.scheme);
+  if (scheme.models !== undefined && !scheme.models.includes(config.model)) {
+    throw new Error(`${config.scheme} trains the ${scheme.models.join(", ")} model only. Pick that model, or another scheme for the ${config.model}.`);
+  }
+  const requirements = scheme.requirements;
   if (requirements === undefined) return config;
   if (requirements.crossOriginIsolated === true && !globalThis.crossOriginIsolated) {
     throw new Error(

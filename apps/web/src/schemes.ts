@@ -17,6 +17,7 @@ interface Preset {
   readonly summary: string;
   readonly citation: string;
   readonly split: "before-output" | "every-block";
+  readonly models?: readonly string[];
   create(): TrainingMethod;
 }
 
@@ -58,6 +59,8 @@ export interface SchemeEntry {
   /** One line: what trains each module, and the paper. */
   readonly description: string;
   readonly requirements?: SchemeRequirements;
+  /** Models the scheme can train, e.g. ["mlp"]; undefined for every model. */
+  readonly models?: readonly string[];
   create(): TrainingMethod;
   /** Cuts `model` into the training modules the scheme trains, in forward order. */
   split(model: Model): Module[];
@@ -79,6 +82,7 @@ export const SCHEMES: readonly SchemeEntry[] = [
         family,
         description: `${preset.summary} (${preset.citation})`,
         ...(requirements === undefined ? {} : { requirements }),
+        ...(preset.models === undefined ? {} : { models: preset.models }),
         create: preset.create,
         split: preset.split === "before-output" ? splitBeforeOutput : splitEveryBlock,
       };

@@ -29,6 +29,12 @@ describe("SCHEMES", () => {
     expect(findScheme("proxy/dgl-async").requirements).toMatchObject({ backend: "cpu", crossOriginIsolated: true });
   });
 
+  test("auxvar schemes train the mlp only", () => {
+    expect(findScheme("auxvar/bcd").models).toEqual(["mlp"]);
+    expect(findScheme("auxvar/admm").models).toEqual(["mlp"]);
+    expect(findScheme("proxy/kernel").models).toBeUndefined();
+  });
+
   test("rejects an unknown scheme listing valid ones", () => {
     expect(() => findScheme("proxy/nope")).toThrow(/Unknown scheme "proxy\/nope". Valid schemes: backprop, proxy\/kernel/);
   });
