@@ -5,7 +5,7 @@
  * it in the same process.
  */
 import { Command, Option } from "commander";
-import { DEFAULT_KERNEL_SUITE_OPTIONS, TARGETS } from "@modular/bench";
+import { DEFAULT_KERNEL_SUITE_OPTIONS, FULL_WORKLOADS, QUICK_WORKLOADS, summarizeWorkload, TARGETS } from "@modular/bench";
 import { DEFAULT_FASHION_MNIST_DIR } from "@modular/datasets";
 import { listBackends } from "@modular/tensor";
 import packageJson from "../package.json" with { type: "json" };
@@ -135,14 +135,15 @@ function defineSchemesCommand(bench: Command, onSchemes: (command: Command) => P
   schemes.addOption(
     option(
       "--quick",
-      "a smoke test, seed 1: 2 epochs of all embedded MNIST digits, 1 epoch of the first 2,000 Fashion-MNIST images (1,000 for the cnn, 256 for VGG-8B at width ×0.25)",
+      `a smoke test, seed 1: ${QUICK_WORKLOADS.map((workload) => `${workload.id} (${summarizeWorkload(workload)})`).join("; ")}`,
       suite,
     ),
   );
   schemes.addOption(
     option(
       "--workloads <list>",
-      "comma-separated workloads: mnist-mlp, fashion-mlp, fashion-cnn, and fashion-vgg-q4 (peak memory of VGG-8B cut into 4 modules, for backprop, proxy/kernel and proxy/dgl) (default: all)",
+      `comma-separated workloads (default: all): ${FULL_WORKLOADS.map((workload) => `${workload.id} (${summarizeWorkload(workload)})`).join("; ")}. ` +
+        "fashion-vgg-q4 measures the peak memory of VGG-8B cut into 4 modules, for backprop, proxy/kernel, proxy/dgl and proxy/dgl-async",
       suite,
     ),
   );

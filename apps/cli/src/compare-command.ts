@@ -40,6 +40,8 @@ export const COMPARE_RESULTS_FILE = "compare.json";
 /** Flags left out of the saved settings, and the only ones `--resume` may be combined with (besides `--resume`). */
 const OUTPUT_FLAGS = ["json", "logEvery"];
 const UNSAVED_FLAGS = ["runDir", "resume", "config", ...OUTPUT_FLAGS];
+/** A decimal number as typed on a command line, e.g. 128, 0.001 or 1e-3. */
+const NUMBER = /^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 
 /** One row of the table. */
 export interface CompareRow {
@@ -104,8 +106,9 @@ async function resolveCompareFlags(command: Command): Promise<{ flags: CompareFl
   try {
     text = await readFile(path, "utf8");
   } catch {
+    const problem = existsSync(typed.resume) ? `it has no ${COMPARE_CONFIG_FILE}` : "the folder was not found";
     throw new UsageError(
-      `Cannot resume from "${typed.resume}": it has no ${COMPARE_CONFIG_FILE}. Pass the folder that \`modular compare\` printed ` +
+      `Cannot resume from "${typed.resume}": ${problem}. Pass the compare folder that \`modular compare\` printed ` +
         "at the start (its --run-dir).",
       "compare",
     );
@@ -122,7 +125,13 @@ async function resolveCompareFlags(command: Command): Promise<{ flags: CompareFl
 
 /** The settings to save for `--resume`: the resolved flags without the output and folder ones, and the method options. */
 function savedSettings(flags: CompareFlags, methodOptions: unknown): Record<string, unknown> {
-  const settings: Record<string, unknown> = Object.fromEntries(Object.entries(flags).filter(([key]) => !UNSAVED_FLAGS.includes(key)));
+  // Flag values arrive as text; a number is written as a JSON number, as a hand-written --config file has it.
+  const asJson = (value: unknown) => (typeof value === "string" && NUMBER.test(value) ? Number(value) : value);
+  const settings: Record<string, unknown> = Object.fromEntries(
+    Object.entries(flags)
+      .filter(([key]) => !UNSAVED_FLAGS.includes(key))
+      .map(([key, value]) => [key, asJson(value)]),
+  );
   if (methodOptions !== undefined) settings.methodOptions = methodOptions;
   return settings;
 }
@@ -212,6 +221,7 @@ export async function runCompare(command: Command, io: TrainIO & { readonly stdo
   const { configs, dir, json, resume, settings } = await compareConfigs(command, io.env);
   if (!resume) await createCompareDir(dir, settings);
   const finished = resume ? await finishedRows(dir) : [];
+  if (!json) io.stdout.write(`Compare folder: ${dir} (after Ctrl-C, continue with --resume ${dir})\n`);
   const rows: CompareRow[] = [];
   for (const [index, config] of configs.entries()) {
     const done = finished.find((row) => row.method === config.method.name);

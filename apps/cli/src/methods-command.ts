@@ -8,6 +8,7 @@ import { type Command, Option } from "commander";
 import { addConfigOption, flagsWithConfig, option, throwFrom } from "./command-helpers.js";
 import type { OutputStream } from "./report/reporter.js";
 import { wrapWords } from "./registry/entry.js";
+import { UsageError } from "./errors.js";
 import { type MethodEntry, METHODS } from "./registry/methods.js";
 
 export interface MethodsFlags {
@@ -22,7 +23,7 @@ export function defineMethodsCommand(program: Command, onMethods: (command: Comm
     .description("list every training method with its family, paper, default split, defaults and what each option sets");
   methods.exitOverride(throwFrom(methods));
   const output = "Output:";
-  methods.addOption(option("--family <text>", "list only the families whose name contains this text, e.g. proxy (case-insensitive)", output));
+  methods.addOption(option("--family <text>", "list only the families whose name contains this text, or whose methods start with it and a slash, e.g. proxy, feedback or fa (case-insensitive)", output));
   methods.addOption(option("--json", "print one JSON object per method, and nothing else on stdout", output));
   addConfigOption(methods, output);
   methods.addHelpOption(new Option("-h, --help", "print this help").helpGroup(output));
@@ -92,18 +93,20 @@ function methodLines(entry: MethodEntry, width: number): string[] {
 export async function runMethods(command: Command, stdout: OutputStream): Promise<boolean> {
   const { flags } = await flagsWithConfig<MethodsFlags>(command);
   const family = flags.family?.toLowerCase();
-  const entries = METHODS.filter((entry) => family === undefined || entry.family.toLowerCase().includes(family));
+  // "fa" or "auxvar" picks a family by the prefix of its method names, "feedback" by its name.
+  const matches = (entry: MethodEntry) => family === undefined || entry.family.toLowerCase().includes(family) || entry.name.startsWith(`${family}/`);
+  const entries = METHODS.filter(matches);
+  if (entries.length === 0) {
+    const families = [...new Set(METHODS.map((entry) => entry.family))].join(", ");
+    const prefixes = [...new Set(METHODS.filter((entry) => entry.name.includes("/")).map((entry) => entry.name.split("/")[0]))].join(", ");
+    throw new UsageError(`No method family contains "${flags.family}". Families: ${families}. Method prefixes: ${prefixes}.`, "methods");
+  }
   if (flags.json === true) {
     for (const entry of entries) {
       const { name, family: group, paper, splitName: split, defaults, optionNames: options, optionHelp, description, models } = entry;
       stdout.write(`${JSON.stringify({ name, family: group, description, paper, split, defaults, options, optionHelp, models })}\n`);
     }
     return true;
-  }
-  if (entries.length === 0) {
-    const families = [...new Set(METHODS.map((entry) => entry.family))].join(", ");
-    stdout.write(`No method family contains "${flags.family}". Families: ${families}.\n`);
-    return false;
   }
   const width = stdout.columns ?? 80;
   stdout.write(`${entries.map((entry) => methodLines(entry, width).join("\n")).join("\n\n")}\n`);

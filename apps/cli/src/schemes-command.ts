@@ -31,7 +31,10 @@ export async function runBenchSchemes(config: SchemesConfig, stdout: OutputStrea
   if (config.json) {
     stdout.write(`${JSON.stringify({ ...report, ...context, files })}\n`);
   } else {
-    const lines = [`Wrote ${files.json}, ${files.markdown} and ${files.plots.length} plots.`];
+    const lines = [
+      ...(report.notRun ?? []).map((entry) => `Not run on ${entry.workload}: ${entry.scheme}, which ${entry.reason.replaceAll("`", "")}.`),
+      `Wrote ${files.json}, ${files.markdown} and ${files.plots.length} plots.`,
+    ];
     if (report.sources !== undefined) {
       lines.unshift(`Merged ${report.runs.length} runs from ${report.sources.length} report${report.sources.length === 1 ? "" : "s"}.`);
     }

@@ -100,6 +100,10 @@ describe("Ctrl-C and --resume", () => {
     expect(metrics.filter((event) => event.event === "interrupted")).toHaveLength(1);
     expect(finalMetrics(metrics)).toEqual(finalMetrics(parse(straight.stdout)));
     expect(finalMetrics(parse(resumed.stdout)).accuracy).toBe(finalMetrics(parse(straight.stdout)).accuracy);
+    // The resumed run's wall time counts the part before the stop.
+    const done = parse(resumed.stdout).find((event) => event.event === "done")!;
+    expect(state.elapsedSeconds).toBeGreaterThan(0);
+    expect(done.seconds).toBeGreaterThanOrEqual(state.elapsedSeconds as number);
   });
 
   test("resumed compare matches uninterrupted one", { timeout: 300_000 }, async () => {

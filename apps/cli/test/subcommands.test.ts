@@ -179,9 +179,17 @@ describe("methods", () => {
   });
 
   test("unknown family lists the families", async () => {
-    const { stdout } = await run(["methods", "--family", "hebbian"]);
+    const { code, stderr } = await run(["methods", "--family", "hebbian"]);
 
-    expect(stdout).toContain('No method family contains "hebbian". Families: end-to-end backpropagation (baseline), Proxy Objective');
+    expect(code).toBe(2);
+    expect(stderr).toContain('No method family contains "hebbian". Families: end-to-end backpropagation (baseline), Proxy Objective');
+    expect(stderr).toContain("Method prefixes: proxy, syngrad, targetprop, fa, auxvar.");
+  });
+
+  test("family matches a method prefix", async () => {
+    const { stdout } = await run(["methods", "--family", "fa", "--json"]);
+
+    expect(stdout.trim().split("\n").map((line) => (JSON.parse(line) as { name: string }).name)).toEqual(["fa/fa", "fa/sign-symmetry", "fa/dfa"]);
   });
 });
 

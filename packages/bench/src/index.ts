@@ -76,4 +76,5 @@ export {
   type SchemeModelName,
   type SchemeWorkload,
   selectWorkloads,
+  summarizeWorkload,
 } from "./schemes/workloads.js";

@@ -173,6 +173,19 @@ describe("schemes suite", () => {
     expect(section).toContain("Not run on this workload: `conv-only` (trains `cnn` models only).");
   });
 
+  test("quick CNN lists slow schemes as not run", async () => {
+    const slow: SchemeEntry = { ...SCHEMES[1]!, name: "fa/fa" };
+    const report = await runSchemesSuite(
+      { schemes: [...SCHEMES, slow], loadDataset: () => Promise.reject(new Error("no data needed")) },
+      { quick: true, workloads: ["fashion-cnn"], schemes: ["fa/fa"], seeds: [1], baseline: false },
+    );
+
+    expect(report.runs).toEqual([]);
+    expect(report.notRun).toHaveLength(1);
+    expect(report.notRun![0]).toMatchObject({ workload: "fashion-cnn", scheme: "fa/fa" });
+    expect(report.notRun![0]!.reason).toContain("needs over a hundred steps");
+  });
+
   test("rejects an unknown workload or scheme with the valid names", async () => {
     const environment = { schemes: SCHEMES, loadDataset: () => loadMnist() };
     await expect(runSchemesSuite(environment, { quick: true, workloads: ["mnist-vgg"] })).rejects.toThrow(

@@ -52,6 +52,8 @@ export interface TrainingState {
    * end of an epoch.
    */
   readonly partialEpoch?: PartialEpoch;
+  /** Seconds of training and evaluation from the start of the run to this checkpoint, over every earlier resume too. */
+  readonly elapsedSeconds?: number;
 }
 
 /** Steps completed of an epoch that was stopped, and the sums of their losses. */
@@ -320,6 +322,10 @@ function readTrainingState(bytes: Uint8Array, source: string): TrainingState {
     });
   }
   if (value.partialEpoch !== undefined) checkPartialEpoch(value.partialEpoch, source);
+  const elapsed = value.elapsedSeconds;
+  if (elapsed !== undefined && !(typeof elapsed === "number" && Number.isFinite(elapsed) && elapsed >= 0)) {
+    throw new CheckpointFormatError({ source, location: 'field "elapsedSeconds"', expected: "a number >= 0", found: JSON.stringify(elapsed) ?? "no value" });
+  }
   return value as unknown as TrainingState;
 }
 

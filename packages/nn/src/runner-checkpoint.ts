@@ -24,6 +24,8 @@ export interface ResumePoint {
   readonly epoch: number;
   /** Steps of `epoch` completed before a stop, with their loss sums; absent when the epoch starts afresh. */
   readonly partial?: PartialEpoch;
+  /** Seconds the run had taken up to the checkpoint; 0 for a checkpoint written before this was recorded. */
+  readonly elapsedSeconds: number;
 }
 
 /**
@@ -35,7 +37,7 @@ export async function writeCheckpoint(
   checkpoint: CheckpointOptions,
   options: TrainOptions,
   phase: Phase,
-  position: { phase: number; epoch: number; seed: number; partial?: PartialEpoch },
+  position: { phase: number; epoch: number; seed: number; partial?: PartialEpoch; elapsedSeconds: number },
 ): Promise<string[]> {
   const optimizers = phase.optimizers ?? [];
   const files = await encodeCheckpoint({
@@ -53,6 +55,7 @@ export async function writeCheckpoint(
       epoch: position.epoch,
       learningRates: optimizers.map((optimizer) => optimizer.lr),
       ...(position.partial === undefined ? {} : { partialEpoch: position.partial }),
+      elapsedSeconds: position.elapsedSeconds,
     },
   });
   await checkpoint.write(files);
@@ -106,7 +109,8 @@ export function resumeRun(options: TrainOptions, phases: readonly Phase[], seed:
     if (rate !== undefined) optimizer.lr = rate;
   });
 
-  if (partial !== undefined) return { phase: state.phase, epoch: state.epoch + 1, partial };
-  if (state.epoch === phase.epochs) return { phase: state.phase + 1, epoch: 1 };
-  return { phase: state.phase, epoch: state.epoch + 1 };
+  const elapsedSeconds = state.elapsedSeconds ?? 0;
+  if (partial !== undefined) return { phase: state.phase, epoch: state.epoch + 1, partial, elapsedSeconds };
+  if (state.epoch === phase.epochs) return { phase: state.phase + 1, epoch: 1, elapsedSeconds };
+  return { phase: state.phase, epoch: state.epoch + 1, elapsedSeconds };
 }

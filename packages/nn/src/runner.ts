@@ -106,6 +106,7 @@ export interface TrainResult {
   readonly method: string;
   /** Test accuracy in [0, 1], or undefined without a test set. */
   readonly testAccuracy: number | undefined;
+  /** Wall time of the run, in seconds; for a resumed run, the parts before each stop included. */
   readonly seconds: number;
   /** Mean losses of each phase's last epoch, by phase label. A resumed run lists only the phases it ran. */
   readonly finalLosses: Readonly<Record<string, Readonly<Record<string, number>>>>;
@@ -217,7 +218,7 @@ export async function train(trainOptions: TrainOptions): Promise<TrainResult> {
   if (options.maxGradNorm !== undefined) checkMaxNorm(options.maxGradNorm);
   if (options.checkpoint !== undefined) checkPositiveInteger("checkpoint.every", options.checkpoint.every);
   const emit = options.onEvent ?? (() => {});
-  const started = performance.now();
+  let started = performance.now();
 
   const context: TrainingContext = {
     epochs: options.epochs,
@@ -260,9 +261,11 @@ export async function train(trainOptions: TrainOptions): Promise<TrainResult> {
     checkpoints: options.checkpoint !== undefined,
   });
 
-  let start: ResumePoint = { phase: 1, epoch: 1 };
+  let start: ResumePoint = { phase: 1, epoch: 1, elapsedSeconds: 0 };
   if (options.resumeFrom !== undefined) {
     start = resumeRun(options, phases, seed);
+    // The run's wall time counts the parts before the stop too.
+    started -= start.elapsedSeconds * 1000;
     // Name the last saved epoch: the end of the previous phase when the run resumes at a phase's start.
     const saved =
       start.partial !== undefined
@@ -285,6 +288,7 @@ export async function train(trainOptions: TrainOptions): Promise<TrainResult> {
       firstEpoch: resumesHere ? start.epoch : 1,
       ...(resumesHere && start.partial !== undefined ? { partial: start.partial } : {}),
       baseRates: baseRates[index]!,
+      elapsedSeconds: () => (performance.now() - started) / 1000,
     };
     finalLosses[phase.label] = await runPhase(run, options, seed, logEvery, emit);
   }
@@ -391,6 +395,8 @@ interface PhaseRun {
   /** Steps of `firstEpoch` done before a stop, and their loss sums, when the run resumes mid-epoch. */
   readonly partial?: PartialEpoch;
   readonly baseRates: readonly number[];
+  /** Seconds since the run started, earlier parts of a resumed run included. */
+  readonly elapsedSeconds: () => number;
 }
 
 /** Set each optimizer of `phase` to the schedule's rate at `position`. */
@@ -500,12 +506,12 @@ async function runPhase(
       const checkpoint = options.checkpoint;
       let files: string[] | undefined;
       if (checkpoint !== undefined && (epoch % checkpoint.every === 0 || epoch === phase.epochs)) {
-        files = await writeCheckpoint(checkpoint, options, phase, { phase: index, epoch, seed });
+        files = await writeCheckpoint(checkpoint, options, phase, { phase: index, epoch, seed, elapsedSeconds: run.elapsedSeconds() });
         emit({ event: "checkpoint", phase: index, epoch, files });
       }
       if (options.signal?.aborted === true) {
         if (checkpoint !== undefined && files === undefined) {
-          files = await writeCheckpoint(checkpoint, options, phase, { phase: index, epoch, seed });
+          files = await writeCheckpoint(checkpoint, options, phase, { phase: index, epoch, seed, elapsedSeconds: run.elapsedSeconds() });
         }
         emit({ event: "interrupted", phase: index, epoch, step, stepsInEpoch, files: files ?? [] });
         throw new TrainingInterruptedError(index, epoch, stepsInEpoch, files !== undefined);
@@ -546,7 +552,7 @@ async function stopRun(
   if (checkpoint !== undefined) {
     const losses = Object.fromEntries([...epochLosses].map(([name, total]) => [name, { ...total }]));
     const partial = { steps: stepsInEpoch, losses };
-    files = await writeCheckpoint(checkpoint, options, phase, { phase: index, epoch: epoch - 1, seed, partial });
+    files = await writeCheckpoint(checkpoint, options, phase, { phase: index, epoch: epoch - 1, seed, partial, elapsedSeconds: run.elapsedSeconds() });
   }
   emit({ event: "interrupted", phase: index, epoch, step, stepsInEpoch, files });
   throw new TrainingInterruptedError(index, epoch, stepsInEpoch, checkpoint !== undefined);

@@ -96,9 +96,13 @@ export function formatSchemesSection(report: SchemesSuiteReport, plots: readonly
       ...rows.map((row) => `| ${tableRow(row, report.seeds)} |`),
       "",
     );
-    const left = (report.notRun ?? []).filter((entry) => entry.workload === workload.id);
-    if (left.length > 0) {
-      lines.push(`Not run on this workload: ${left.map((entry) => `\`${entry.scheme}\` (${entry.reason})`).join(", ")}.`, "");
+    const byReason = new Map<string, string[]>();
+    for (const entry of (report.notRun ?? []).filter((candidate) => candidate.workload === workload.id)) {
+      byReason.set(entry.reason, [...(byReason.get(entry.reason) ?? []), `\`${entry.scheme}\``]);
+    }
+    if (byReason.size > 0) {
+      const groups = [...byReason].map(([reason, schemes]) => `${schemes.join(", ")} (${reason})`);
+      lines.push(`Not run on this workload: ${groups.join("; ")}.`, "");
     }
   }
   const failing = report.summaries.filter((summary) => summary.failsChance);

@@ -137,7 +137,7 @@ export interface SchemeSummary {
   readonly failsChance: boolean;
 }
 
-/** A scheme the suite did not run on a workload, because the scheme cannot train that workload's model. */
+/** A scheme the suite did not run on a workload: it cannot train the workload's model, or the workload leaves it off (`SchemeWorkload.skip`). */
 export interface NotRunScheme {
   readonly workload: string;
   readonly scheme: string;
@@ -166,7 +166,7 @@ export interface SchemesSuiteReport {
   readonly workloads: readonly SchemeWorkload[];
   readonly runs: readonly SchemeRun[];
   readonly summaries: readonly SchemeSummary[];
-  /** Schemes left out of a workload whose model they cannot train; absent when none were. */
+  /** Schemes left off a workload, with the reason; absent when none were. */
   readonly notRun?: readonly NotRunScheme[];
   /** Set when the report merges several runs of the suite (see `mergeSchemesReports`): where each part came from. */
   readonly sources?: readonly SchemesRunSource[];
@@ -409,11 +409,14 @@ export async function runSchemesSuite(
   const notRun: NotRunScheme[] = [];
   for (const workload of workloads) {
     const chosen = schemes.filter((scheme) => scheme.name === "backprop" || (workload.schemes?.includes(scheme.name) ?? true));
-    const onWorkload = chosen.filter((scheme) => scheme.models === undefined || scheme.models.includes(workload.model));
+    const onWorkload = chosen.filter(
+      (scheme) => (scheme.models === undefined || scheme.models.includes(workload.model)) && !(workload.skip?.schemes.includes(scheme.name) ?? false),
+    );
     for (const scheme of chosen) {
       if (onWorkload.includes(scheme)) continue;
-      const models = scheme.models!.map((model) => `\`${model}\``).join(", ");
-      notRun.push({ workload: workload.id, scheme: scheme.name, reason: `trains ${models} models only` });
+      const skipped = workload.skip?.schemes.includes(scheme.name) ?? false;
+      const models = (scheme.models ?? []).map((model) => `\`${model}\``).join(", ");
+      notRun.push({ workload: workload.id, scheme: scheme.name, reason: skipped ? workload.skip!.reason : `trains ${models} models only` });
     }
     if (onWorkload.length === 0) continue;
     const loaded = await environment.loadDataset(workload.dataset);
