@@ -87,7 +87,7 @@ export class HumanReporter implements Reporter {
     return [
       `Method ${event.method}`,
       `model ${this.run.modelSummary}, ${formatCount(event.parameters)} parameters` +
-        (event.auxiliaryParameters > 0 ? ` (+${formatCount(event.auxiliaryParameters)} in auxiliary heads)` : ""),
+        (event.auxiliaryParameters > 0 ? ` (+${formatCount(event.auxiliaryParameters)} in the method's auxiliary modules)` : ""),
       `dataset ${this.run.dataset}, ${formatCount(event.trainSamples)} train / ${formatCount(event.testSamples)} test`,
       `backend ${event.backend}`,
       `seed ${this.run.seed}`,
