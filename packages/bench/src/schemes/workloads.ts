@@ -85,14 +85,15 @@ const SLOW_ON_CNN = ["fa/fa", "fa/dfa", "targetprop/tp", "targetprop/dtp", "targ
 
 /**
  * `--quick`: a short run on a slice of each dataset, enough to show every
- * scheme learns. The MNIST workload keeps all 8,004 training digits for 2
- * epochs, because target propagation and feedback alignment need over a
- * hundred steps to leave chance (`fa/fa` reached 18.8 % after one epoch and
- * 63.0 % after two).
+ * scheme learns. The `mlp` workloads train 126 steps (8,000 images for 2
+ * epochs), because target propagation and feedback alignment need over a
+ * hundred steps to leave chance: on MNIST `fa/fa` reached 18.8 % after one
+ * epoch and 63.0 % after two, and on 2,000 Fashion-MNIST images for one
+ * epoch `targetprop/dtp` reached 0.2 % and `fa/dfa` 16.8 %.
  */
 export const QUICK_WORKLOADS: readonly SchemeWorkload[] = [
   { id: "mnist-mlp", dataset: "mnist", model: "mlp", epochs: 2, limitTest: 1_000 },
-  { id: "fashion-mlp", dataset: "fashion-mnist", model: "mlp", epochs: 1, limitTrain: 2_000, limitTest: 1_000 },
+  { id: "fashion-mlp", dataset: "fashion-mnist", model: "mlp", epochs: 2, limitTrain: 8_000, limitTest: 1_000 },
   {
     id: "fashion-cnn",
     dataset: "fashion-mnist",
