@@ -77,8 +77,8 @@ export const FULL_WORKLOADS: readonly SchemeWorkload[] = [
 /**
  * Schemes that `--quick` leaves off the CNN. After its 32 steps, on 2,000
  * images for 2 epochs, they were at or near chance: `fa/fa` 27.4 %,
- * `fa/dfa` 21.6 %, `targetprop/tp` 21.8 % and `targetprop/dtp` 19.2 %
- * (seed 1), against 78.2 % for `backprop`. `drl`, `ddtp` and `ddtp-rhl`
+ * `fa/dfa` 21.6 %, `targetprop/tp` 21.8 % and `targetprop/dtp` 19.2 %,
+ * against 78.2 % for `backprop`. `drl`, `ddtp` and `ddtp-rhl`
  * train the same inverses or direct feedback maps as `dtp` does.
  */
 const SLOW_ON_CNN = ["fa/fa", "fa/dfa", "targetprop/tp", "targetprop/dtp", "targetprop/drl", "targetprop/ddtp", "targetprop/ddtp-rhl"];
@@ -87,9 +87,9 @@ const SLOW_ON_CNN = ["fa/fa", "fa/dfa", "targetprop/tp", "targetprop/dtp", "targ
  * `--quick`: a short run on a slice of each dataset, enough to show every
  * scheme learns. The `mlp` workloads train 126 steps (8,000 images for 2
  * epochs), because target propagation and feedback alignment need over a
- * hundred steps to leave chance: on MNIST `fa/fa` reached 18.8 % after one
- * epoch and 63.0 % after two, and on 2,000 Fashion-MNIST images for one
- * epoch `targetprop/dtp` reached 0.2 % and `fa/dfa` 16.8 %.
+ * hundred steps to leave chance. On MNIST, `fa/fa` reached 18.8 % after one
+ * epoch and 63.0 % after two. After one epoch of 2,000 Fashion-MNIST
+ * images, `targetprop/dtp` reached 0.2 % and `fa/dfa` 16.8 %.
  */
 export const QUICK_WORKLOADS: readonly SchemeWorkload[] = [
   { id: "mnist-mlp", dataset: "mnist", model: "mlp", epochs: 2, limitTest: 1_000 },
