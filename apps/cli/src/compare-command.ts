@@ -21,7 +21,7 @@ import { formatPercent, formatSeconds } from "./report/format.js";
 import type { OutputStream } from "./report/reporter.js";
 import { findEntry } from "./registry/entry.js";
 import { METHODS } from "./registry/methods.js";
-import { absolute, CHECKPOINT_FOLDER, CONFIG_FILE, defaultRunDir } from "./run-dir.js";
+import { absolute, CHECKPOINT_FOLDER, CONFIG_FILE, defaultRunDir, readRunConfig } from "./run-dir.js";
 import { addTrainingFlags } from "./train-flags.js";
 import { runTrain, type TrainIO, type TrainOutcome } from "./train-command.js";
 
@@ -102,23 +102,7 @@ async function resolveCompareFlags(command: Command): Promise<{ flags: CompareFl
     );
   }
   const path = join(typed.resume, COMPARE_CONFIG_FILE);
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch {
-    const problem = existsSync(typed.resume) ? `it has no ${COMPARE_CONFIG_FILE}` : "the folder was not found";
-    throw new UsageError(
-      `Cannot resume from "${typed.resume}": ${problem}. Pass the compare folder that \`modular compare\` printed ` +
-        "at the start (its --run-dir).",
-      "compare",
-    );
-  }
-  let saved: Record<string, unknown>;
-  try {
-    saved = JSON.parse(text) as Record<string, unknown>;
-  } catch (error) {
-    throw new UsageError(`Cannot resume from "${typed.resume}": ${path} is not JSON (${(error as Error).message}).`, "compare");
-  }
+  const saved = await readRunConfig(typed.resume, "compare", COMPARE_CONFIG_FILE);
   const merged = mergeConfig<CompareFlags>(command, saved, path, { extraKeys: ["methodOptions"] });
   return { ...merged, flags: { ...merged.flags, runDir: typed.resume }, configPath: path };
 }

@@ -60,16 +60,20 @@ export async function createRunDir(dir: string, config: Readonly<Record<string, 
   await writeFile(join(dir, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
 }
 
-/** Reads the `config.json` of the run directory `dir`, for `--resume`. */
-export async function readRunConfig(dir: string, command = "train"): Promise<Record<string, unknown>> {
-  const path = join(dir, CONFIG_FILE);
+/**
+ * Reads the settings file `file` of the run directory `dir`, for `--resume`:
+ * `config.json` of a `train` run, or `compare-config.json` of a compare.
+ */
+export async function readRunConfig(dir: string, command = "train", file = CONFIG_FILE): Promise<Record<string, unknown>> {
+  const path = join(dir, file);
+  const writer = file === CONFIG_FILE ? "a run directory that `modular train`" : `the folder that \`modular ${command}\``;
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === "ENOENT" && !existsSync(dir);
     throw new UsageError(
-      `Cannot resume from "${dir}": ${missing ? "the folder was not found" : `it has no ${CONFIG_FILE}`}. Pass a run directory that \`modular train\` wrote ` +
+      `Cannot resume from "${dir}": ${missing ? "the folder was not found" : `it has no ${file}`}. Pass ${writer} wrote ` +
         "(its --run-dir, or the folder it printed at the start).",
       command,
     );

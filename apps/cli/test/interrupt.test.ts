@@ -131,6 +131,10 @@ describe("Ctrl-C and --resume", () => {
     const again = await run(["compare", "--resume", compareDir, "--epochs", "2"]);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain("cannot be combined with --epochs");
+
+    const missing = await run(["compare", "--resume", join(dir, "compare-missing")]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("the folder was not found");
   });
 
   test("in-process signal stops after the current step", async () => {

@@ -148,9 +148,9 @@ describe("methods", () => {
       expect(block).toContain("\n  options:\n");
       for (const name of entry.optionNames) {
         const value = entry.defaults[name];
-        const shown = typeof value === "string" ? value : JSON.stringify(value);
+        const defaultText = typeof value === "string" ? value : JSON.stringify(value);
         const help = entry.optionHelp[name]!;
-        const text = value === undefined ? help : `${help} (default ${shown})`;
+        const text = value === undefined ? help : `${help} (default ${defaultText})`;
         expect(block).toMatch(new RegExp(`^    ${name} +${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
       }
     }
